@@ -1,0 +1,175 @@
+// Package reassembly turns captured TCP segments into ordered byte streams, one per
+// direction of each connection, and says exactly which bytes it could not deliver.
+//
+// It is driven by capture time only: Assemble takes segments in capture order,
+// Advance flushes connections that have been idle (in capture time), and Close
+// ends everything at the end of the capture. Consumers implement Stream; the
+// assembler calls them synchronously, in an order fixed by the input, so the
+// output never depends on scheduling or on map iteration.
+package reassembly
+
+import (
+	"net/netip"
+	"time"
+)
+
+// Dir is a direction inside a connection.
+type Dir uint8
+
+const (
+	ClientToServer Dir = 0
+	ServerToClient Dir = 1
+)
+
+func (d Dir) String() string {
+	if d == ClientToServer {
+		return "client->server"
+	}
+	return "server->client"
+}
+
+// Ref names the captured frame a byte came from: the index of the input file
+// (in the order the pipeline read them) and the 1-based frame number inside it,
+// as Wireshark numbers frames.
+type Ref struct {
+	File  int32
+	Frame uint64
+}
+
+// Flags are TCP header flags.
+type Flags uint8
+
+const (
+	FIN Flags = 1 << iota
+	SYN
+	RST
+	PSH
+	ACK
+	URG
+	ECE
+	CWR
+)
+
+// Segment is one TCP segment as decoded from a frame. Payload is a view into
+// the frame's buffer and is valid only during Assemble.
+type Segment struct {
+	Src, Dst netip.AddrPort
+	Seq, Ack uint32
+	Flags    Flags
+	Window   uint16
+	Payload  []byte
+	Time     int64 // capture time, Unix nanoseconds
+	Ref      Ref
+	App      string // application name from a PCAPdroid trailer, or ""
+	AppUID   int32  // application UID from a PCAPdroid trailer, or -1
+}
+
+// Position says where in a direction's byte stream a delivery starts.
+type Position struct {
+	Offset int64 // bytes since the first byte of this direction (gaps included)
+	Time   int64 // capture time of the segment carrying the first byte
+	Ref    Ref   // frame carrying the first byte
+}
+
+// RoleSource says how the client and server of a connection were decided.
+type RoleSource uint8
+
+const (
+	RoleFromSYN    RoleSource = iota // a SYN without ACK was seen: its sender is the client
+	RoleFromSYNACK                   // only the SYN+ACK was seen: its receiver is the client
+	RoleFromPorts                    // no handshake: the lower / well-known port is the server
+)
+
+func (r RoleSource) String() string {
+	switch r {
+	case RoleFromSYN:
+		return "syn"
+	case RoleFromSYNACK:
+		return "synack"
+	default:
+		return "ports"
+	}
+}
+
+// ConnInfo describes a connection when it is first seen.
+type ConnInfo struct {
+	Client, Server netip.AddrPort
+	FirstTime      int64 // capture time of the first segment, Unix nanoseconds
+	FirstRef       Ref
+	Midstream      bool // the connection's start (SYN) is not in the capture
+	Roles          RoleSource
+	App            string // PCAPdroid app name of the first segment that had one
+	AppUID         int32  // -1 when unknown
+}
+
+// EndReason says why a connection ended.
+type EndReason uint8
+
+const (
+	EndFIN      EndReason = iota // both sides sent FIN (or one FIN and the capture ended after its data)
+	EndRST                       // a RST was seen
+	EndTimeout                   // idle longer than Config.IdleTimeout, in capture time
+	EndEOF                       // the capture ended with the connection open
+	EndEvicted                   // closed early to respect Config.MaxConns
+	EndReused                    // a new SYN on the same 4-tuple started a new connection
+)
+
+func (e EndReason) String() string {
+	return [...]string{"fin", "rst", "timeout", "eof", "evicted", "reused"}[e]
+}
+
+// DirStats counts one direction of a connection.
+type DirStats struct {
+	Packets        int64 // TCP segments seen in this direction (including pure ACKs)
+	PayloadBytes   int64 // payload bytes seen on the wire, duplicates included
+	DeliveredBytes int64 // bytes handed to Stream.Data
+	MissedBytes    int64 // bytes announced with Stream.Gap
+	DupBytes       int64 // retransmitted or duplicate bytes dropped
+	OverlapDiff    int64 // overlapping segments whose bytes differed from the kept copy
+	OutOfOrder     int64 // segments that arrived ahead of a hole and were buffered
+}
+
+// ConnSummary is handed to Stream.End when a connection ends.
+type ConnSummary struct {
+	ConnInfo
+	LastTime int64
+	LastRef  Ref
+	End      EndReason
+	Dir      [2]DirStats // indexed by Dir
+}
+
+// Stream consumes one connection's two byte streams. b is valid only during
+// the call. Calls for one connection are never concurrent.
+type Stream interface {
+	Data(dir Dir, b []byte, at Position)
+	Gap(dir Dir, n int64, at Position) // n bytes are missing at at.Offset; delivery resumes after them
+	End(s *ConnSummary)
+}
+
+// StreamFactory makes the Stream for a new connection.
+type StreamFactory interface {
+	NewStream(info *ConnInfo) Stream
+}
+
+// Config bounds the assembler. Zero values mean the documented defaults.
+type Config struct {
+	IdleTimeout         time.Duration // capture time without a segment before a connection is ended; default 5m
+	MaxBufferedPerDir   int           // out-of-order bytes held per direction before the hole is declared a gap; default 4 MiB
+	MaxBufferedTotal    int64         // out-of-order bytes held over all connections; default 256 MiB
+	MaxConns            int           // open connections; the longest-idle is evicted beyond it; default 1<<20
+}
+
+// Stats are the assembler's totals.
+type Stats struct {
+	Segments        int64 // segments given to Assemble
+	Conns           int64 // connections started
+	DeliveredBytes  int64
+	MissedBytes     int64
+	DupBytes        int64
+	OverlapDiff     int64
+	OutOfOrder      int64
+	Midstream       int64 // connections picked up without a SYN
+	Evicted         int64
+	Timeouts        int64
+	IgnoredSegments int64 // segments that could not belong to a connection (e.g. stray after close) and carried payload
+}
