@@ -65,6 +65,11 @@ type Segment struct {
 }
 
 // Position says where in a direction's byte stream a delivery starts.
+//
+// No segment carries a missing byte, so the Position of a Gap has the Time
+// and Ref of the queued segment that follows the hole or, for loss at the
+// tail found when a connection ends, of the segment that revealed it (the
+// FIN, or the peer's highest ACK).
 type Position struct {
 	Offset int64 // bytes since the first byte of this direction (gaps included)
 	Time   int64 // capture time of the segment carrying the first byte
@@ -91,14 +96,17 @@ func (r RoleSource) String() string {
 	}
 }
 
-// ConnInfo describes a connection when it is first seen.
+// ConnInfo describes a connection. StreamFactory.NewStream receives it just
+// before the connection's first Data, Gap or End call, so that a SYN captured
+// shortly after the first segments can still settle the roles; FirstTime and
+// FirstRef are those of the connection's first segment all the same.
 type ConnInfo struct {
 	Client, Server netip.AddrPort
 	FirstTime      int64 // capture time of the first segment, Unix nanoseconds
 	FirstRef       Ref
-	Midstream      bool // the connection's start (SYN) is not in the capture
+	Midstream      bool // no SYN or SYN+ACK had been seen when the stream was created
 	Roles          RoleSource
-	App            string // PCAPdroid app name of the first segment that had one
+	App            string // PCAPdroid app name of the first segment that had a trailer (App != "" or AppUID >= 0)
 	AppUID         int32  // -1 when unknown
 }
 
@@ -106,12 +114,12 @@ type ConnInfo struct {
 type EndReason uint8
 
 const (
-	EndFIN      EndReason = iota // both sides sent FIN (or one FIN and the capture ended after its data)
-	EndRST                       // a RST was seen
-	EndTimeout                   // idle longer than Config.IdleTimeout, in capture time
-	EndEOF                       // the capture ended with the connection open
-	EndEvicted                   // closed early to respect Config.MaxConns
-	EndReused                    // a new SYN on the same 4-tuple started a new connection
+	EndFIN     EndReason = iota // both sides sent FIN (or one FIN and the capture ended after its data)
+	EndRST                      // a RST was seen
+	EndTimeout                  // idle longer than Config.IdleTimeout, in capture time
+	EndEOF                      // the capture ended with the connection open
+	EndEvicted                  // closed early to respect Config.MaxConns
+	EndReused                   // a new SYN on the same 4-tuple started a new connection
 )
 
 func (e EndReason) String() string {
@@ -127,6 +135,9 @@ type DirStats struct {
 	DupBytes       int64 // retransmitted or duplicate bytes dropped
 	OverlapDiff    int64 // overlapping segments whose bytes differed from the kept copy
 	OutOfOrder     int64 // segments that arrived ahead of a hole and were buffered
+	IgnoredBytes   int64 // payload bytes outside the stream: after this direction's FIN, before its start, or implausibly far ahead
+
+	// When a connection has ended, PayloadBytes == DeliveredBytes + DupBytes + IgnoredBytes.
 }
 
 // ConnSummary is handed to Stream.End when a connection ends.
@@ -139,7 +150,8 @@ type ConnSummary struct {
 }
 
 // Stream consumes one connection's two byte streams. b is valid only during
-// the call. Calls for one connection are never concurrent.
+// the call. Calls for one connection are never concurrent. End is the last
+// call; s may be kept.
 type Stream interface {
 	Data(dir Dir, b []byte, at Position)
 	Gap(dir Dir, n int64, at Position) // n bytes are missing at at.Offset; delivery resumes after them
@@ -153,10 +165,11 @@ type StreamFactory interface {
 
 // Config bounds the assembler. Zero values mean the documented defaults.
 type Config struct {
-	IdleTimeout         time.Duration // capture time without a segment before a connection is ended; default 5m
-	MaxBufferedPerDir   int           // out-of-order bytes held per direction before the hole is declared a gap; default 4 MiB
-	MaxBufferedTotal    int64         // out-of-order bytes held over all connections; default 256 MiB
-	MaxConns            int           // open connections; the longest-idle is evicted beyond it; default 1<<20
+	IdleTimeout       time.Duration // capture time without a segment before a connection is ended; default 5m
+	MaxBufferedPerDir int           // out-of-order bytes held per direction before the hole is declared a gap; default 4 MiB
+	MaxBufferedTotal  int64         // out-of-order bytes held over all connections; default 256 MiB
+	MaxConns          int           // tracked 4-tuples (open connections plus recently finished ones); the longest-idle is evicted beyond it; default 1<<20
+	OverlapWindow     int           // delivered bytes kept per direction to compare retransmissions with; default 64 KiB, negative disables
 }
 
 // Stats are the assembler's totals.
@@ -172,4 +185,5 @@ type Stats struct {
 	Evicted         int64
 	Timeouts        int64
 	IgnoredSegments int64 // segments that could not belong to a connection (e.g. stray after close) and carried payload
+	IgnoredBytes    int64 // sum of DirStats.IgnoredBytes, plus the payload of IgnoredSegments
 }

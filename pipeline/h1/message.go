@@ -11,17 +11,17 @@ type Header struct {
 type Flags uint32
 
 const (
-	FlagBodyTruncated  Flags = 1 << iota // body longer than Config.MaxBodyBytes: Body holds the first bytes only
-	FlagBodyGap                          // a reassembly gap fell inside the body (MissingBytes > 0)
-	FlagHeaderGap                        // a gap or garbage broke the header; the parser resynchronised
-	FlagIncomplete                       // the stream ended before the message was complete
-	FlagDecodeError                      // Content-Encoding could not be fully decoded; Body holds what decoded
-	FlagDecodeLimit                      // decoded body exceeded Config.MaxDecodedBytes (decompression bomb cap)
-	FlagLenient                          // accepted only by lenient parsing (bare LF, obs-fold, odd spacing...)
-	FlagNoResponse                       // transaction: request without a response
-	FlagNoRequest                        // transaction: response without a matching request
-	FlagUpgrade                          // CONNECT or Upgrade: the rest of the stream is not HTTP
-	FlagMidstream                        // the connection was picked up without its start
+	FlagBodyTruncated Flags = 1 << iota // body longer than Config.MaxBodyBytes: Body holds the first bytes only
+	FlagBodyGap                         // a reassembly gap fell inside the body (MissingBytes > 0)
+	FlagHeaderGap                       // a gap or garbage broke the header; the parser resynchronised
+	FlagIncomplete                      // the stream ended before the message was complete
+	FlagDecodeError                     // Content-Encoding could not be fully decoded; Body holds what decoded
+	FlagDecodeLimit                     // decoded body exceeded Config.MaxDecodedBytes (decompression bomb cap)
+	FlagLenient                         // accepted only by lenient parsing (bare LF, obs-fold, odd spacing...)
+	FlagNoResponse                      // transaction: request without a response
+	FlagNoRequest                       // transaction: response without a matching request
+	FlagUpgrade                         // CONNECT or Upgrade: the rest of the stream is not HTTP
+	FlagMidstream                       // the connection was picked up without its start
 )
 
 var flagNames = [...]string{
@@ -42,12 +42,14 @@ func (f Flags) Names() []string {
 
 // Message is one HTTP/1.x request or response. It owns its bytes.
 type Message struct {
-	Version    string // "HTTP/1.1"
-	Method     string // requests only
-	URI        string // requests only, as on the wire
-	StatusCode int    // responses only
-	Reason     string // responses only
+	Dir        reassembly.Dir // the direction (as labelled by reassembly) the message travelled in
+	Version    string         // "HTTP/1.1"
+	Method     string         // requests only
+	URI        string         // requests only, as on the wire
+	StatusCode int            // responses only
+	Reason     string         // responses only
 	Headers    []Header
+	Trailers   []Header // chunked trailer fields, in wire order; nil when none
 
 	// Body is the body after transfer decoding (chunked) and content decoding
 	// (Content-Encoding), at most Config.MaxBodyBytes long.
@@ -69,4 +71,9 @@ type Transaction struct {
 	Request  *Message // nil when only the response was seen
 	Response *Message // nil when no response was seen
 	Flags    Flags    // FlagNoResponse, FlagNoRequest, FlagUpgrade, FlagMidstream
+
+	// Interim holds the 1xx responses other than 101 (e.g. 100 Continue) that
+	// arrived before Response, in wire order. They do not answer the request,
+	// so they never take Response's place.
+	Interim []*Message
 }

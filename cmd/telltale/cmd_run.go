@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/pprof"
+
+	"github.com/urfave/cli/v2"
+
+	"telltale/pipeline"
+)
+
+func runCommand(stderr io.Writer, args []string) *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "read captures and write the dataset",
+		ArgsUsage: "PATH...  (pcap, pcapng, .gz of either, or directories of them)",
+		Description: "Reads every capture (rotated tcpdump files given together are read as one capture in time order),\n" +
+			"reassembles TCP, parses HTTP/1.x, decodes telemetry, and writes flows, http, payloads, events and\n" +
+			"fields as Parquet plus manifest.json into --out. Run `telltale schema` for the columns.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "telltale-out", Usage: "dataset `DIR` (created if missing)"},
+			&cli.IntFlag{Name: "workers", Aliases: []string{"j"}, Value: runtime.GOMAXPROCS(0), Usage: "extraction workers (output is identical for any count)"},
+			&cli.IntFlag{Name: "max-body", Value: 1 << 20, Usage: "HTTP body `BYTES` kept per message (longer bodies are truncated and flagged)"},
+			&cli.DurationFlag{Name: "idle-timeout", Value: pipeline.DefaultIdleTimeout, Usage: "capture-time idle `DURATION` after which a connection is ended"},
+			&cli.StringFlag{Name: "compression", Value: "zstd", Usage: "Parquet compression: zstd or snappy"},
+			&cli.UintFlag{Name: "community-id-seed", Value: 0, Usage: "Community ID v1 seed"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only warnings and errors"},
+			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile to `FILE`"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return cli.Exit("run: no capture given (telltale run [--out DIR] PATH...)", 2)
+			}
+			if err := checkFlagOrder(c.Args().Slice()); err != nil {
+				return cli.Exit("run: "+err.Error(), 2)
+			}
+			switch c.String("compression") {
+			case "zstd", "snappy":
+			default:
+				return cli.Exit(fmt.Sprintf("run: --compression %q: want zstd or snappy", c.String("compression")), 2)
+			}
+			if c.Uint("community-id-seed") > 0xffff {
+				return cli.Exit("run: --community-id-seed must fit in 16 bits", 2)
+			}
+			if p := c.String("cpuprofile"); p != "" {
+				f, err := os.Create(p)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
+			log := newLogger(stderr, c.Bool("quiet"))
+			cfg := pipeline.Config{
+				Inputs:          c.Args().Slice(),
+				OutDir:          c.String("out"),
+				Workers:         c.Int("workers"),
+				MaxBodyBytes:    c.Int("max-body"),
+				IdleTimeout:     c.Duration("idle-timeout"),
+				Compression:     c.String("compression"),
+				CommunityIDSeed: uint16(c.Uint("community-id-seed")),
+				Version:         version,
+				Args:            args[1:],
+				Logger:          log,
+			}
+			sum, err := pipeline.Run(c.Context, cfg)
+			if err != nil {
+				return err
+			}
+			printSummary(c.App.ErrWriter, cfg.OutDir, sum)
+			return nil
+		},
+	}
+}
+
+// printSummary writes the end-of-run figures a user looks at first to stderr;
+// the full set is in manifest.json.
+func printSummary(w io.Writer, dir string, s *pipeline.Summary) {
+	want := map[string]bool{
+		"packets.read": true, "packets.tcp": true, "packets.skipped": true, "tcp.connections": true,
+		"tcp.missed_bytes": true, "http.transactions": true, "http.parse_errors": true,
+		"rows.payloads": true, "rows.events": true, "rows.fields": true, "capture.errors": true,
+	}
+	fmt.Fprintf(w, "telltale: wrote %s\n", dir)
+	for _, c := range s.Counters {
+		if want[c.Name] {
+			fmt.Fprintf(w, "  %-22s %d\n", c.Name, c.Value)
+		}
+	}
+}

@@ -1,0 +1,339 @@
+package extract
+
+import (
+	"bytes"
+	"io"
+	"mime"
+	"mime/multipart"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"telltale/pipeline/decode"
+)
+
+// Header is one request header as it was on the wire.
+type Header struct{ Name, Value string }
+
+// Request is one HTTP request.
+type Request struct {
+	Method, Host, URI string
+	Headers           []Header
+	ContentType       string
+	Body              []byte // content-decoded, maybe truncated
+	BodyTruncated     bool
+}
+
+// Payload is one telemetry document found in a request.
+type Payload struct {
+	Location   string   // "query" | "form" | "body" | "header" | "cookie" | "multipart"
+	Field      string   // field, parameter, part, header or cookie name; "" for a whole body
+	Chain      []string // location step then decode steps, e.g. ["form:data_list","base64","gzip","json"]
+	SDK        string   // "sensors_analytics" | "json_batch" | ""
+	EncodedLen int      // bytes of the value as on the wire
+	DecodedLen int      // bytes of JSON
+	JSON       string   // decoded JSON text, valid UTF-8; a prefix when truncated; "" when none
+	CRC        string   // Sensors: "ok" | "mismatch" | "" (no crc sent)
+	Flags      []string // in this order: encrypted, truncated, limit, plus_repaired, utf8_repaired, undecoded, events_capped, fields_capped
+	Events     []Event
+}
+
+// Defaults for a zero Limits.
+const (
+	DefaultMaxEvents     = 10000
+	DefaultMaxFields     = 10000
+	DefaultMaxFieldBytes = 64 << 20
+)
+
+// Limits bounds one Extract. Zero values mean the defaults.
+type Limits struct {
+	Decode        decode.Limits
+	MaxEvents     int   // events per payload
+	MaxFields     int   // fields per event
+	MaxFieldBytes int64 // path+value bytes of all fields of one payload
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxEvents <= 0 {
+		l.MaxEvents = DefaultMaxEvents
+	}
+	if l.MaxFields <= 0 {
+		l.MaxFields = DefaultMaxFields
+	}
+	if l.MaxFieldBytes <= 0 {
+		l.MaxFieldBytes = DefaultMaxFieldBytes
+	}
+	return l
+}
+
+// Location names.
+const (
+	LocQuery     = "query"
+	LocForm      = "form"
+	LocBody      = "body"
+	LocHeader    = "header"
+	LocCookie    = "cookie"
+	LocMultipart = "multipart"
+)
+
+// SDK names.
+const (
+	SDKSensors   = "sensors_analytics"
+	SDKJSONBatch = "json_batch"
+)
+
+// extractor holds what one request's candidates share.
+type extractor struct {
+	lim     Limits
+	st      *Stats
+	params  []decode.Field // body fields, then query fields: where gzip/crc/ext are looked up
+	markers bool           // Sensors markers: a gzip, crc or ext parameter, or a /sa or /sa.gif path
+	out     []Payload
+}
+
+// part is one body value: a form field, a multipart part or the whole body.
+type part struct {
+	loc, name string
+	value     []byte
+	encLen    int
+	cut       bool // the value may be cut short by body truncation
+}
+
+// Extract finds the telemetry payloads in one request. Payloads come in a
+// fixed order: query parameters in wire order, then the body (form fields in
+// wire order, multipart parts in order, or the whole body), then headers in
+// wire order, then cookies in wire order. st may be nil.
+func Extract(req *Request, lim Limits, st *Stats) []Payload {
+	if st == nil {
+		st = new(Stats)
+	}
+	x := &extractor{lim: lim.withDefaults(), st: st}
+	path, query := splitURI(req.URI)
+	queryFields := decode.ParseForm([]byte(query))
+	parts := bodyParts(req)
+	for _, p := range parts {
+		// Only short values can be parameters worth looking up; the data
+		// fields themselves need no second copy.
+		if p.loc != LocBody && len(p.value) <= 1024 {
+			x.params = append(x.params, decode.Field{Name: p.name, Value: string(p.value)})
+		}
+	}
+	x.params = append(x.params, queryFields...)
+	lp := strings.ToLower(path)
+	x.markers = x.sensorsParams() || strings.HasSuffix(lp, "/sa") || strings.HasSuffix(lp, "/sa.gif")
+
+	for _, f := range queryFields {
+		x.candidate(part{loc: LocQuery, name: f.Name, value: []byte(f.Value), encLen: len(f.Raw)})
+	}
+	for _, p := range parts {
+		x.candidate(p)
+	}
+	var cookieHeaders []string
+	for _, h := range req.Headers {
+		switch strings.ToLower(h.Name) {
+		case "cookie":
+			cookieHeaders = append(cookieHeaders, h.Value)
+		case "host", "content-length", "content-type", "content-encoding", "transfer-encoding",
+			"connection", "keep-alive", "accept", "accept-encoding", "accept-language", "accept-charset",
+			"user-agent", "referer", "origin", "authorization", "proxy-authorization", "expect", "te",
+			"upgrade", "cache-control", "pragma", "if-none-match", "if-modified-since", "range", "date":
+			// Plain HTTP plumbing or credentials, never telemetry documents.
+		default:
+			x.candidate(part{loc: LocHeader, name: h.Name, value: []byte(h.Value), encLen: len(h.Value)})
+		}
+	}
+	for _, v := range cookieHeaders {
+		for c := range strings.SplitSeq(v, ";") {
+			name, val, ok := strings.Cut(strings.TrimSpace(c), "=")
+			if !ok {
+				continue
+			}
+			if len(val) >= 2 && val[0] == '"' && val[len(val)-1] == '"' {
+				val = val[1 : len(val)-1]
+			}
+			x.candidate(part{loc: LocCookie, name: strings.TrimSpace(name), value: []byte(val), encLen: len(val)})
+		}
+	}
+	return x.out
+}
+
+// sensorsParams reports a Sensors-shaped parameter: gzip of 0, 1, 9 or 13,
+// a numeric crc, or an ext holding crc=. The names alone are too common
+// (ext=pdf) to count.
+func (x *extractor) sensorsParams() bool {
+	if v, ok := x.param("gzip"); ok && (v == "0" || v == "1" || v == "9" || v == "13") {
+		return true
+	}
+	if _, ok := x.crcParam(); ok {
+		return true
+	}
+	return false
+}
+
+// crcParam returns the crc: the "crc" parameter, or crc=N inside "ext".
+func (x *extractor) crcParam() (string, bool) {
+	if v, ok := x.param("crc"); ok {
+		if _, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32); err == nil {
+			return v, true
+		}
+	}
+	if ext, ok := x.param("ext"); ok {
+		for _, f := range decode.ParseForm([]byte(ext)) {
+			if f.Name == "crc" {
+				return f.Value, true
+			}
+		}
+	}
+	return "", false
+}
+
+// param returns the decoded value of the first parameter called name.
+func (x *extractor) param(name string) (string, bool) {
+	for _, f := range x.params {
+		if f.Name == name {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
+// bodyParts splits the body into the values to examine: multipart parts,
+// urlencoded fields (declared, or a text body that looks like k=v&k=v as
+// sendBeacon sends it), or the whole body.
+func bodyParts(req *Request) []part {
+	body := req.Body
+	if len(body) == 0 {
+		return nil
+	}
+	whole := []part{{loc: LocBody, value: body, encLen: len(body), cut: req.BodyTruncated}}
+	mt, params, err := mime.ParseMediaType(req.ContentType)
+	if err != nil {
+		mt, _, _ = strings.Cut(strings.ToLower(req.ContentType), ";")
+		mt = strings.TrimSpace(mt)
+	}
+	if strings.HasPrefix(mt, "multipart/") && params["boundary"] != "" {
+		if ps := multipartParts(body, params["boundary"]); len(ps) > 0 {
+			if req.BodyTruncated {
+				ps[len(ps)-1].cut = true
+			}
+			return ps
+		}
+		return whole
+	}
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return whole
+	}
+	if !looksLikeForm(body, mt == "application/x-www-form-urlencoded") {
+		return whole
+	}
+	fields := decode.ParseForm(bytes.TrimRight(body, "\r\n"))
+	ps := make([]part, len(fields))
+	for i, f := range fields {
+		ps[i] = part{loc: LocForm, name: f.Name, value: []byte(f.Value), encLen: len(f.Raw)}
+	}
+	if req.BodyTruncated && len(ps) > 0 {
+		ps[len(ps)-1].cut = true
+	}
+	return ps
+}
+
+func multipartParts(body []byte, boundary string) []part {
+	mr := multipart.NewReader(bytes.NewReader(body), boundary)
+	var ps []part
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			return ps
+		}
+		data, err := io.ReadAll(p)
+		ps = append(ps, part{loc: LocMultipart, name: p.FormName(), value: data, encLen: len(data), cut: err != nil})
+		if err != nil {
+			return ps
+		}
+	}
+}
+
+// looksLikeForm accepts printable text with an '=' early on; when the body
+// is not declared a form, the first name must also look like a parameter
+// name and the value must not start with '=' (Base64 padding).
+func looksLikeForm(b []byte, declared bool) bool {
+	b = bytes.TrimRight(b, "\r\n")
+	if len(b) == 0 || b[0] == '<' {
+		return false
+	}
+	for _, c := range b {
+		if c < 0x20 && c != '\r' && c != '\n' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	eq := bytes.IndexByte(b, '=')
+	if eq < 0 || declared {
+		return eq >= 0
+	}
+	if eq == 0 || eq > 128 || eq+1 < len(b) && b[eq+1] == '=' {
+		return false
+	}
+	for _, c := range b[:eq] {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("_.-[]$%*+:~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// splitURI separates path and query of a request target, origin- or
+// absolute-form, without decoding either.
+func splitURI(uri string) (path, query string) {
+	if i := strings.Index(uri, "://"); i >= 0 && !strings.HasPrefix(uri, "/") {
+		rest := uri[i+3:]
+		if j := strings.IndexAny(rest, "/?"); j >= 0 {
+			uri = rest[j:]
+		} else {
+			uri = "/"
+		}
+	}
+	if i := strings.IndexByte(uri, '#'); i >= 0 {
+		uri = uri[:i]
+	}
+	path, query, _ = strings.Cut(uri, "?")
+	return path, query
+}
+
+// isJWT matches header.payload.signature in base64url with a JSON header,
+// which is a credential, not telemetry.
+func isJWT(v []byte) bool {
+	if !bytes.HasPrefix(v, []byte("eyJ")) || bytes.Count(v, []byte{'.'}) != 2 {
+		return false
+	}
+	for _, c := range v {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == '=':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// telemetryName: field names that carry telemetry by convention.
+func telemetryName(loc, name string) bool {
+	if loc == LocBody || loc == LocHeader || loc == LocCookie {
+		return false
+	}
+	switch name {
+	case "data", "data_list", "e", "events":
+		return true
+	}
+	return false
+}
+
+// validUTF8 returns b as valid UTF-8, invalid bytes replaced by U+FFFD.
+func validUTF8(b []byte) ([]byte, bool) {
+	if utf8.Valid(b) {
+		return b, false
+	}
+	return bytes.ToValidUTF8(b, []byte("\uFFFD")), true
+}

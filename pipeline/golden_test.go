@@ -1,0 +1,340 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"telltale/pipeline/sink/sinktest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under samples/golden")
+
+// sampleCase is one shipped sample: the inputs of one run and the ground
+// truth its generator (or capture script) wrote.
+type sampleCase struct {
+	name   string
+	inputs []string // relative to samples/
+	truth  string   // relative to samples/
+}
+
+var sampleCases = []sampleCase{
+	{"phone-browser", []string{"phone-browser.pcap"}, "phone-browser.truth.json"},
+	{"rotated", []string{"rotated"}, "rotated.truth.json"},
+	{"pcapng-sll2", []string{"pcapng-sll2.pcapng"}, "pcapng-sll2.truth.json"},
+	{"pcapdroid-trailer", []string{"pcapdroid-trailer.pcap"}, "pcapdroid-trailer.truth.json"},
+	{"real-loopback", []string{"real/loopback.pcap"}, "real/real.truth.json"},
+	{"real-any-sll2", []string{"real/any-sll2.pcap"}, "real/real.truth.json"},
+}
+
+const samplesDir = "../samples"
+
+func runSample(t testing.TB, sc sampleCase, workers int) (string, *Summary) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out")
+	var inputs []string
+	for _, in := range sc.inputs {
+		inputs = append(inputs, filepath.Join(samplesDir, in))
+	}
+	sum, err := Run(context.Background(), Config{Inputs: inputs, OutDir: out, Workers: workers, Version: "test"})
+	if err != nil {
+		t.Fatalf("Run(%s): %v", sc.name, err)
+	}
+	return out, sum
+}
+
+// goldenQueries dump every table in file order. Bodies are shown as their
+// length and SHA-256 prefix to keep golden files readable.
+var goldenQueries = map[string]string{
+	"flows":    `SELECT * FROM read_parquet(?)`,
+	"http":     `SELECT * EXCLUDE (request_body), octet_length(request_body) AS request_body_bytes, left(sha256(request_body), 16) AS request_body_sha256 FROM read_parquet(?)`,
+	"payloads": `SELECT * FROM read_parquet(?)`,
+	"events":   `SELECT * FROM read_parquet(?)`,
+	"fields":   `SELECT * FROM read_parquet(?)`,
+}
+
+// TestGolden runs each sample and compares every table, read back by DuckDB,
+// with samples/golden/<sample>/<table>.tsv (go test ./pipeline -run Golden
+// -update rewrites them).
+func TestGolden(t *testing.T) {
+	for _, sc := range sampleCases {
+		t.Run(sc.name, func(t *testing.T) {
+			out, _ := runSample(t, sc, 2)
+			for _, table := range []string{"flows", "http", "payloads", "events", "fields"} {
+				got := sinktest.QueryTSV(t, goldenQueries[table], filepath.Join(out, table+".parquet"))
+				golden := filepath.Join(samplesDir, "golden", sc.name, table+".tsv")
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run with -update to create it)", err)
+				}
+				if got != string(want) {
+					t.Errorf("%s/%s differs from %s:\n%s", sc.name, table, golden, firstDiff(string(want), got))
+				}
+			}
+		})
+	}
+}
+
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(wl), len(gl)); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return fmt.Sprintf("line %d:\nwant %q\ngot  %q", i+1, w, g)
+		}
+	}
+	return "(no line differs)"
+}
+
+// truthFile is the part of samples/*.truth.json the tests check against.
+type truthFile struct {
+	Counts struct {
+		Flows            int `json:"flows"`
+		HTTPTransactions int `json:"http_transactions"`
+		Payloads         int `json:"payloads"`
+		Events           int `json:"events"`
+	} `json:"counts"`
+	HTTP []struct {
+		ClientPort   int    `json:"client_port"`
+		RequestIndex int    `json:"request_index"`
+		Method       string `json:"method"`
+		Host         string `json:"host"`
+		Target       string `json:"target"`
+		Status       int    `json:"status"`
+	} `json:"http"`
+	Payloads []struct {
+		ClientPort   int    `json:"client_port"`
+		RequestIndex int    `json:"request_index"`
+		Location     string `json:"location"`
+		Field        string `json:"field"`
+		Chain        string `json:"chain"`
+		CRC          *int32 `json:"crc"`
+		Events       int    `json:"events"`
+	} `json:"payloads"`
+	Events []struct {
+		ClientPort   int             `json:"client_port"`
+		RequestIndex int             `json:"request_index"`
+		Field        string          `json:"field"`
+		EventIndex   int             `json:"event_index"`
+		Event        string          `json:"event"`
+		DistinctID   string          `json:"distinct_id"`
+		TimeMs       int64           `json:"time_ms"`
+		Object       json.RawMessage `json:"object"`
+	} `json:"events"`
+	Identifiers []struct {
+		Kind   string `json:"kind"`
+		Value  string `json:"value"`
+		Events int    `json:"events"`
+	} `json:"identifiers"`
+}
+
+func readTruth(t *testing.T, name string) *truthFile {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(samplesDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tf truthFile
+	if err := json.Unmarshal(b, &tf); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return &tf
+}
+
+// TestSamplesMatchTruth checks the tables against the ground truth written
+// when the samples were made: counts, every HTTP transaction, every payload
+// (and nothing from the noise), every event with its exact values, and every
+// leaf of every event in the fields table.
+func TestSamplesMatchTruth(t *testing.T) {
+	for _, sc := range sampleCases {
+		t.Run(sc.name, func(t *testing.T) {
+			tf := readTruth(t, sc.truth)
+			out, _ := runSample(t, sc, 3)
+			pq := func(table string) string { return filepath.Join(out, table+".parquet") }
+
+			count := func(table string) int {
+				rows := sinktest.Query(t, `SELECT count(*) FROM read_parquet(?)`, pq(table))
+				n, _ := strconv.Atoi(rows[0][0])
+				return n
+			}
+			for _, c := range []struct {
+				table string
+				want  int
+			}{{"flows", tf.Counts.Flows}, {"http", tf.Counts.HTTPTransactions}, {"payloads", tf.Counts.Payloads}, {"events", tf.Counts.Events}} {
+				if got := count(c.table); got != c.want {
+					t.Errorf("%s rows = %d, want %d", c.table, got, c.want)
+				}
+			}
+
+			// A connection is named by its client port in the truth.
+			uids := map[int]string{}
+			for _, r := range sinktest.Query(t, `SELECT orig_p, uid FROM read_parquet(?)`, pq("flows")) {
+				p, _ := strconv.Atoi(r[0])
+				uids[p] = r[1]
+			}
+
+			for _, h := range tf.HTTP {
+				rows := sinktest.Query(t, `SELECT method, host, uri, coalesce(status_code::VARCHAR, 'NULL') FROM read_parquet(?) WHERE uid = ? AND trans_depth = ?`,
+					pq("http"), uids[h.ClientPort], h.RequestIndex+1)
+				want := []string{h.Method, h.Host, h.Target, strconv.Itoa(h.Status)}
+				if len(rows) != 1 || !slices.Equal(rows[0], want) {
+					t.Errorf("http port %d request %d = %v, want [%v]", h.ClientPort, h.RequestIndex, rows, want)
+				}
+			}
+
+			for _, p := range tf.Payloads {
+				rows := sinktest.Query(t, `SELECT location, coalesce(field, ''), array_to_string(chain, '>'), coalesce(crc, 'NULL') FROM read_parquet(?) WHERE uid = ? AND trans_depth = ? AND location = ? AND coalesce(field, '') = ?`,
+					pq("payloads"), uids[p.ClientPort], p.RequestIndex+1, truthLocation(p.Location, p.Field), p.Field)
+				if len(rows) != 1 {
+					t.Errorf("payloads for port %d request %d: %v, want one", p.ClientPort, p.RequestIndex, rows)
+					continue
+				}
+				r := rows[0]
+				if r[1] != p.Field {
+					t.Errorf("payload port %d request %d field = %q, want %q", p.ClientPort, p.RequestIndex, r[1], p.Field)
+				}
+				for _, step := range []string{"base64", "gzip"} {
+					if strings.Contains(p.Chain, step) != strings.Contains(r[2], step) {
+						t.Errorf("payload port %d request %d chain %q, truth chain %q disagree on %s", p.ClientPort, p.RequestIndex, r[2], p.Chain, step)
+					}
+				}
+				wantCRC := "NULL"
+				if p.CRC != nil {
+					wantCRC = "ok"
+				}
+				if r[3] != wantCRC {
+					t.Errorf("payload port %d request %d crc = %s, want %s", p.ClientPort, p.RequestIndex, r[3], wantCRC)
+				}
+			}
+
+			for _, e := range tf.Events {
+				key := fmt.Sprintf("port %d request %d event %d", e.ClientPort, e.RequestIndex, e.EventIndex)
+				rows := sinktest.Query(t, `SELECT e.payload_index, coalesce(e.event, 'NULL'), coalesce(e.distinct_id, 'NULL'), coalesce(epoch_ms(e.event_time)::VARCHAR, 'NULL')
+					FROM read_parquet(?) e JOIN read_parquet(?) p USING (uid, trans_depth, payload_index)
+					WHERE uid = ? AND trans_depth = ? AND coalesce(p.field, '') = ? AND e.event_index = ?`,
+					pq("events"), pq("payloads"), uids[e.ClientPort], e.RequestIndex+1, e.Field, e.EventIndex)
+				if len(rows) != 1 {
+					t.Errorf("%s: %d event rows, want 1", key, len(rows))
+					continue
+				}
+				want := []string{rows[0][0], e.Event, e.DistinctID, strconv.FormatInt(e.TimeMs, 10)}
+				if !slices.Equal(rows[0], want) {
+					t.Errorf("%s = %v, want %v", key, rows[0], want)
+				}
+				gotFields := sinktest.Query(t, `SELECT path, value, json_type FROM read_parquet(?) WHERE uid = ? AND trans_depth = ? AND payload_index = ? AND event_index = ?`,
+					pq("fields"), uids[e.ClientPort], e.RequestIndex+1, rows[0][0], e.EventIndex)
+				wantFields := flattenJSON(t, e.Object)
+				if !slices.EqualFunc(gotFields, wantFields, slices.Equal[[]string]) {
+					t.Errorf("%s fields:\n got %v\nwant %v", key, gotFields, wantFields)
+				}
+			}
+
+			// Every identifier the truth embeds is found in the fields table,
+			// in as many events as the truth says.
+			for _, id := range tf.Identifiers {
+				rows := sinktest.Query(t, `SELECT count(DISTINCT (uid, trans_depth, payload_index, event_index)) FROM read_parquet(?) WHERE contains(value, ?)`,
+					pq("fields"), id.Value)
+				if rows[0][0] != strconv.Itoa(id.Events) {
+					t.Errorf("identifier %s %q in %s events, want %d", id.Kind, id.Value, rows[0][0], id.Events)
+				}
+			}
+		})
+	}
+}
+
+// truthLocation maps the truth's payload locations to the payloads table's:
+// the truth says "body" both for a whole body and for a form field in it.
+func truthLocation(loc, field string) string {
+	if loc == "body" && field != "" {
+		return "form"
+	}
+	return loc
+}
+
+// flattenJSON lists the leaves of a JSON object in document order as (path,
+// value, type), with the conventions of the fields table: dotted keys, [i]
+// for array elements, numbers as written, null as "".
+func flattenJSON(t *testing.T, raw json.RawMessage) [][]string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var out [][]string
+	var walk func(path string) error
+	walk = func(path string) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			empty := true
+			if v == '{' {
+				for dec.More() {
+					empty = false
+					k, err := dec.Token()
+					if err != nil {
+						return err
+					}
+					p := k.(string)
+					if path != "" {
+						p = path + "." + p
+					}
+					if err := walk(p); err != nil {
+						return err
+					}
+				}
+				if empty && path != "" {
+					out = append(out, []string{path, "{}", "object"})
+				}
+			} else {
+				for i := 0; dec.More(); i++ {
+					empty = false
+					if err := walk(fmt.Sprintf("%s[%d]", path, i)); err != nil {
+						return err
+					}
+				}
+				if empty {
+					out = append(out, []string{path, "[]", "array"})
+				}
+			}
+			_, err := dec.Token() // closing delimiter
+			return err
+		case string:
+			out = append(out, []string{path, v, "string"})
+		case json.Number:
+			out = append(out, []string{path, v.String(), "number"})
+		case bool:
+			out = append(out, []string{path, strconv.FormatBool(v), "bool"})
+		case nil:
+			out = append(out, []string{path, "", "null"})
+		}
+		return nil
+	}
+	if err := walk(""); err != nil {
+		t.Fatalf("truth object: %v", err)
+	}
+	return out
+}

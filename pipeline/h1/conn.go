@@ -1,0 +1,251 @@
+// Package h1 parses HTTP/1.x out of reassembled TCP byte streams, passively
+// and leniently, and pairs requests with responses.
+//
+// A Conn consumes one connection as a reassembly.Stream: bytes are pushed in
+// as they arrive, in any split, and complete Transactions come out through a
+// callback, synchronously and in request order. The package promises:
+//
+//   - The same bytes give the same transactions however they are split
+//     into Data calls; nothing of the caller's buffer is kept after a call.
+//   - Each direction's role comes from its content, not from the Dir label: a
+//     direction that starts with a request line is the request side, one
+//     that starts with a status line the response side. A direction that
+//     starts with anything else (TLS, SSH, binary) is ignored at no cost.
+//   - Nothing is dropped silently: messages cut by reassembly gaps, garbage
+//     or the end of the stream are emitted with Flags saying so, and every
+//     irregularity adds to a counter in Stats.
+//   - Memory is bounded per connection: Config.MaxHeaderBytes of unconsumed
+//     line per direction, one kept body per direction (Config.MaxBodyBytes
+//     decoded, Config.MaxEncodedBytes still encoded), Config.MaxPending
+//     transactions, and decompression stops at Config.MaxDecodedBytes.
+//
+// Framing follows RFC 9112 as net/http's transfer.go reads it (see framing),
+// with the leniency forensic work needs: bare LF line ends, obsolete line
+// folding, odd spacing, duplicate and malformed Content-Length.
+package h1
+
+import "telltale/reassembly"
+
+// Config bounds the parser. Zero values mean the documented defaults.
+type Config struct {
+	MaxBodyBytes    int   // decoded body bytes kept per message; default 1 MiB
+	MaxHeaderBytes  int   // start line + header block per message (and trailer block, and any single line); default 64 KiB
+	MaxDecodedBytes int64 // decompression output counted per message before stopping with FlagDecodeLimit; default 64 MiB
+	MaxPending      int   // transactions waiting for completion in one connection (pipelining); default 100
+	MaxEncodedBytes int   // transfer-decoded bytes of a content-encoded body kept for decoding; default 8 MiB, never below MaxBodyBytes
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = 1 << 20
+	}
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = 64 << 10
+	}
+	if c.MaxDecodedBytes <= 0 {
+		c.MaxDecodedBytes = 64 << 20
+	}
+	if c.MaxPending <= 0 {
+		c.MaxPending = 100
+	}
+	if c.MaxEncodedBytes <= 0 {
+		c.MaxEncodedBytes = 8 << 20
+	}
+	c.MaxEncodedBytes = max(c.MaxEncodedBytes, c.MaxBodyBytes)
+	return c
+}
+
+// Conn parses one TCP connection. It implements reassembly.Stream. A Conn is
+// not safe for concurrent use; neither is the Stats it shares.
+type Conn struct {
+	cfg   Config
+	emit  func(*Transaction)
+	stats *Stats
+	half  [2]half
+
+	// fifo holds the transactions not emitted yet, in request order.
+	// fifo[:answered] have a response attached; the next final response
+	// pairs with fifo[answered].
+	fifo     []*slot
+	answered int
+	depth    int
+
+	sawData bool // some direction carried bytes
+	sawHTTP bool // some direction was recognised as HTTP
+	ended   bool
+	dec     *decoders
+}
+
+// slot is a transaction under construction.
+type slot struct {
+	tx       Transaction
+	reqDone  bool
+	respDone bool
+}
+
+func (s *slot) done() bool {
+	return (s.tx.Request == nil || s.reqDone) && s.tx.Response != nil && s.respDone
+}
+
+// NewConn returns a parser for one connection. emit receives each
+// transaction, which it then owns; stats is updated in place.
+func NewConn(cfg Config, emit func(*Transaction), stats *Stats) *Conn {
+	c := &Conn{cfg: cfg.withDefaults(), emit: emit, stats: stats}
+	for i := range c.half {
+		c.half[i] = half{c: c, dir: reassembly.Dir(i)}
+	}
+	return c
+}
+
+// Data implements reassembly.Stream.
+func (c *Conn) Data(dir reassembly.Dir, b []byte, at reassembly.Position) {
+	h := &c.half[dir&1]
+	if h.state >= stNonHTTP || c.ended || len(b) == 0 {
+		return
+	}
+	c.sawData = true
+	h.data(b, at)
+}
+
+// Gap implements reassembly.Stream.
+func (c *Conn) Gap(dir reassembly.Dir, n int64, at reassembly.Position) {
+	h := &c.half[dir&1]
+	if h.state >= stNonHTTP || c.ended || n <= 0 {
+		return
+	}
+	h.gap(n, at)
+}
+
+// End implements reassembly.Stream. Messages still in progress are emitted
+// with FlagIncomplete (a response read until close is complete), requests
+// still waiting with FlagNoResponse.
+func (c *Conn) End(*reassembly.ConnSummary) {
+	if c.ended {
+		return
+	}
+	// Requests first, so that a response cut before its headers ended can
+	// still pair with a request cut the same way.
+	for _, r := range [...]role{roleRequest, roleResponse, roleUnknown} {
+		for i := range c.half {
+			if h := &c.half[i]; h.role == r {
+				h.endStream()
+			}
+		}
+	}
+	for len(c.fifo) > 0 {
+		c.pop()
+	}
+	if c.sawData && !c.sawHTTP {
+		c.stats.NonHTTPStreams++
+	}
+	if c.dec != nil {
+		c.dec.close()
+		c.dec = nil
+	}
+	c.ended = true
+}
+
+// pushRequest queues a request whose header block has ended (or was cut).
+func (c *Conn) pushRequest(m *Message) *slot {
+	c.makeRoom()
+	s := &slot{}
+	s.tx.Request = m
+	c.fifo = append(c.fifo, s)
+	return s
+}
+
+// pairResponse gives a final response its transaction: the oldest request
+// without a response, or a new transaction of its own.
+func (c *Conn) pairResponse(m *Message) *slot {
+	if c.answered < len(c.fifo) {
+		s := c.fifo[c.answered]
+		c.answered++
+		s.tx.Response = m
+		return s
+	}
+	c.makeRoom()
+	s := &slot{reqDone: true}
+	s.tx.Response = m
+	s.tx.Flags |= FlagNoRequest
+	c.fifo = append(c.fifo, s)
+	c.answered = len(c.fifo)
+	return s
+}
+
+// addInterim notes a 1xx response on the transaction it precedes. With no
+// request waiting there is nothing to note it on; Stats.Interim counted it.
+func (c *Conn) addInterim(m *Message) {
+	if c.answered < len(c.fifo) {
+		s := c.fifo[c.answered]
+		s.tx.Interim = append(s.tx.Interim, m)
+	}
+}
+
+// makeRoom keeps the queue within MaxPending by emitting its oldest
+// transaction as it stands; a message of it still arriving is cut there.
+func (c *Conn) makeRoom() {
+	if len(c.fifo) < c.cfg.MaxPending {
+		return
+	}
+	c.stats.PendingOverflows++
+	s := c.fifo[0]
+	for i := range c.half {
+		if h := &c.half[i]; h.slot == s {
+			h.detach()
+		}
+	}
+	c.pop()
+}
+
+// flush emits the finished transactions at the head of the queue.
+func (c *Conn) flush() {
+	for len(c.fifo) > 0 && c.fifo[0].done() {
+		c.pop()
+	}
+}
+
+// pop emits the oldest transaction, finished or not.
+func (c *Conn) pop() {
+	s := c.fifo[0]
+	n := copy(c.fifo, c.fifo[1:])
+	c.fifo[n] = nil
+	c.fifo = c.fifo[:n]
+	if c.answered > 0 {
+		c.answered--
+	}
+	c.depth++
+	tx := &s.tx
+	tx.Depth = c.depth
+	if tx.Response == nil {
+		tx.Flags |= FlagNoResponse
+		c.stats.UnansweredRequests++
+	}
+	if tx.Request == nil {
+		c.stats.UnpairedResponses++
+	}
+	c.stats.Transactions++
+	c.emit(tx)
+}
+
+// upgrade ends HTTP on the connection after CONNECT 2xx or 101: whatever
+// follows in either direction is another protocol.
+func (c *Conn) upgrade() {
+	c.stats.Upgrades++
+	for i := range c.half {
+		h := &c.half[i]
+		if h.cur != nil {
+			h.cur.Flags |= FlagIncomplete
+			h.finish()
+		}
+		h.stop(stDead)
+	}
+	c.flush()
+}
+
+// decoders returns the connection's decompressors, made on first use.
+func (c *Conn) decoders() *decoders {
+	if c.dec == nil {
+		c.dec = new(decoders)
+	}
+	return c.dec
+}

@@ -1,0 +1,338 @@
+package h1
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"telltale/reassembly"
+)
+
+// The corpus test replays real captures through Conn and compares the
+// requests and responses found with tshark's listing of the same files
+// (../../../shared/corpus, see its README). tshark supplies the segments; a
+// small in-order reassembler below turns them into Data and Gap calls, so
+// the test depends on no other telltale package.
+
+// corpusAgree are captures where telltale and tshark list the same requests
+// (method and URI) and the same response status codes. Set
+// TELLTALE_CORPUS=all to compare every capture and log the differences.
+var corpusAgree = []string{
+	"arkime_http-100-continue.pcap",
+	"arkime_http-301-get.pcap",
+	"arkime_http-500-head.pcap",
+	"arkime_http-content-gzip.pcap",
+	"arkime_http-no-length.pcap",
+	"arkime_http-post-upload.pcap",
+	"arkime_http-wrapped-header.pcap",
+	"arkime_https-connect.pcap",
+	"arkime_websocket.pcap",
+	"arkime_ntlm_synthetic.pcap",
+	"ndpi_http_ua_splitted_in_two_pkts.pcapng",
+	"ndpi_webdav.pcapng",
+	"pcap2har_fhs.pcap",
+}
+
+func sharedDir(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "corpus"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "captures")); err != nil {
+		t.Skipf("corpus not available at %s: %v", dir, err)
+	}
+	return dir
+}
+
+func TestCorpus(t *testing.T) {
+	dir := sharedDir(t)
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Skip("tshark not installed")
+	}
+	files := corpusAgree
+	all := os.Getenv("TELLTALE_CORPUS") == "all"
+	if all {
+		ents, err := os.ReadDir(filepath.Join(dir, "captures"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = nil
+		for _, e := range ents {
+			files = append(files, e.Name())
+		}
+	}
+	var agree, differ int
+	for _, name := range files {
+		gotReq, gotResp, st, err := replayCapture(filepath.Join(dir, "captures", name))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		wantReq := refColumn(t, filepath.Join(dir, "ref", name+".requests.tsv"), "http.request.method", "http.request.uri")
+		wantResp := refColumn(t, filepath.Join(dir, "ref", name+".responses.tsv"), "http.response.code")
+		if eq(gotReq, wantReq) && eq(gotResp, wantResp) {
+			agree++
+			continue
+		}
+		differ++
+		msg := fmt.Sprintf("%s: requests %d (tshark %d), responses %d (tshark %d), stats %s\n  only telltale: %q %q\n  only tshark: %q %q",
+			name, len(gotReq), len(wantReq), len(gotResp), len(wantResp), strings.ReplaceAll(nonZero(&st), "\n", " "),
+			minus(gotReq, wantReq), minus(gotResp, wantResp), minus(wantReq, gotReq), minus(wantResp, gotResp))
+		if all {
+			t.Log(msg)
+		} else {
+			t.Error(msg)
+		}
+	}
+	t.Logf("%d captures agree with tshark, %d differ", agree, differ)
+}
+
+func eq(a, b []string) bool { return strings.Join(a, "\x00") == strings.Join(b, "\x00") }
+
+// minus lists the elements of a (sorted) not matched in b (sorted), at most 5.
+func minus(a, b []string) []string {
+	var out []string
+	i, j := 0, 0
+	for i < len(a) {
+		switch {
+		case j < len(b) && a[i] == b[j]:
+			i++
+			j++
+		case j < len(b) && b[j] < a[i]:
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+		}
+	}
+	if len(out) > 5 {
+		out = append(out[:5], fmt.Sprintf("... %d more", len(out)-5))
+	}
+	return out
+}
+
+// refColumn reads the named columns of a tshark listing, one entry per
+// message (pipelined messages share a row, comma-separated), sorted.
+func refColumn(t *testing.T, path string, cols ...string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	head := strings.Split(lines[0], "\t")
+	idx := make([]int, len(cols))
+	for k, c := range cols {
+		idx[k] = -1
+		for i, h := range head {
+			if h == c {
+				idx[k] = i
+			}
+		}
+		if idx[k] < 0 {
+			t.Fatalf("%s: no column %s", path, c)
+		}
+	}
+	stream, inFrame := -1, -1
+	for i, h := range head {
+		switch h {
+		case "tcp.stream":
+			stream = i
+		case "n_in_frame":
+			inFrame = i
+		}
+	}
+	var out []string
+	for _, ln := range lines[1:] {
+		f := strings.Split(ln, "\t")
+		if stream >= 0 && f[stream] == "" {
+			continue // HTTP over UDP (SSDP)
+		}
+		// Several messages in one frame are listed comma-separated; a
+		// single one may hold commas of its own.
+		n := 1
+		if inFrame >= 0 {
+			n, _ = strconv.Atoi(f[inFrame])
+		} else {
+			n = len(strings.Split(f[idx[0]], ","))
+		}
+		var parts [][]string
+		for _, i := range idx {
+			p := []string{f[i]}
+			if n > 1 {
+				p = strings.Split(f[i], ",")
+			}
+			parts = append(parts, p)
+		}
+		for m := 0; m < n; m++ {
+			var vals []string
+			for _, p := range parts {
+				if m < len(p) {
+					vals = append(vals, p[m])
+				} else {
+					vals = append(vals, "")
+				}
+			}
+			out = append(out, strings.Join(vals, " "))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// seg is one TCP segment as tshark lists it.
+type seg struct {
+	frame   int
+	time    float64
+	stream  int
+	src     string
+	seq     uint32
+	syn     bool
+	payload []byte
+}
+
+// replayCapture feeds every TCP connection of a capture to its own Conn and
+// returns the sorted "METHOD URI" of every request and status code of every
+// final response emitted.
+func replayCapture(path string) (reqs, resps []string, st Stats, err error) {
+	cmd := exec.Command("tshark", "-n", "-r", path, "-o", "tcp.reassemble_out_of_order:TRUE", "-Y", "tcp",
+		"-T", "fields", "-E", "separator=/t", "-E", "occurrence=l",
+		"-e", "frame.number", "-e", "frame.time_epoch", "-e", "tcp.stream", "-e", "ip.src", "-e", "ipv6.src",
+		"-e", "tcp.srcport", "-e", "tcp.seq_raw", "-e", "tcp.flags.syn", "-e", "tcp.flags.ack", "-e", "tcp.payload")
+	out, err := cmd.Output()
+	if err != nil && len(out) == 0 {
+		// tshark exits 2 on a truncated capture after listing what it
+		// could read; only an empty listing is a failure.
+		return nil, nil, st, fmt.Errorf("tshark: %w", err)
+	}
+	type dirState struct {
+		started bool
+		next    uint32
+		ooo     []seg
+	}
+	type connState struct {
+		c      *Conn
+		client string
+		dirs   [2]dirState
+		off    [2]int64
+	}
+	conns := map[int]*connState{}
+	var order []int
+	emit := func(tx *Transaction) {
+		if tx.Request != nil {
+			reqs = append(reqs, tx.Request.Method+" "+tx.Request.URI)
+		}
+		if tx.Response != nil {
+			resps = append(resps, strconv.Itoa(tx.Response.StatusCode))
+		}
+		for _, m := range tx.Interim {
+			resps = append(resps, strconv.Itoa(m.StatusCode))
+		}
+	}
+	deliver := func(cs *connState, d reassembly.Dir, s seg) {
+		at := reassembly.Position{Offset: cs.off[d], Time: int64(s.time * 1e9), Ref: reassembly.Ref{Frame: uint64(s.frame)}}
+		cs.c.Data(d, s.payload, at)
+		cs.off[d] += int64(len(s.payload))
+	}
+	// push delivers s if it is next in its direction, trimming what was
+	// delivered already, and then whatever buffered segment it unblocks.
+	push := func(cs *connState, d reassembly.Dir, s seg) {
+		ds := &cs.dirs[d]
+		if !ds.started {
+			ds.started, ds.next = true, s.seq
+		}
+		ds.ooo = append(ds.ooo, s)
+		for progress := true; progress; {
+			progress = false
+			for i := 0; i < len(ds.ooo); i++ {
+				x := ds.ooo[i]
+				diff := int32(x.seq - ds.next)
+				if diff > 0 {
+					continue
+				}
+				ds.ooo = append(ds.ooo[:i], ds.ooo[i+1:]...)
+				i--
+				if skip := int(-diff); skip < len(x.payload) {
+					x.payload = x.payload[skip:]
+					x.seq = ds.next
+					deliver(cs, d, x)
+					ds.next += uint32(len(x.payload))
+					progress = true
+				}
+			}
+		}
+	}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "\t")
+		if len(f) < 10 || f[2] == "" {
+			continue
+		}
+		var s seg
+		s.frame, _ = strconv.Atoi(f[0])
+		s.time, _ = strconv.ParseFloat(f[1], 64)
+		s.stream, _ = strconv.Atoi(f[2])
+		s.src = f[3] + f[4] + ":" + f[5]
+		seq, _ := strconv.ParseUint(f[6], 10, 32)
+		s.seq = uint32(seq)
+		s.syn = f[7] == "1" || f[7] == "True"
+		ack := f[8] == "1" || f[8] == "True"
+		if s.payload, err = hex.DecodeString(strings.ReplaceAll(f[9], ":", "")); err != nil {
+			return nil, nil, st, fmt.Errorf("frame %d: payload: %w", s.frame, err)
+		}
+		cs := conns[s.stream]
+		if cs == nil {
+			cs = &connState{c: NewConn(Config{}, emit, &st), client: s.src}
+			if s.syn && ack {
+				cs.client = "" // the SYN+ACK sender is the server; the other side is the client
+			}
+			conns[s.stream] = cs
+			order = append(order, s.stream)
+		}
+		if cs.client == "" && !(s.syn && ack) {
+			cs.client = s.src
+		}
+		d := reassembly.ServerToClient
+		if s.src == cs.client {
+			d = reassembly.ClientToServer
+		}
+		if s.syn {
+			cs.dirs[d].started, cs.dirs[d].next = true, s.seq+1
+			continue
+		}
+		if len(s.payload) > 0 {
+			push(cs, d, s)
+		}
+	}
+	// At the end, holes are gaps: deliver the rest in sequence order.
+	for _, id := range order {
+		cs := conns[id]
+		for d := range cs.dirs {
+			ds := &cs.dirs[d]
+			for len(ds.ooo) > 0 {
+				sort.SliceStable(ds.ooo, func(i, j int) bool { return int32(ds.ooo[i].seq-ds.ooo[j].seq) < 0 })
+				x := ds.ooo[0]
+				ds.ooo = ds.ooo[1:]
+				if n := int32(x.seq - ds.next); n > 0 {
+					cs.c.Gap(reassembly.Dir(d), int64(n), reassembly.Position{Offset: cs.off[d]})
+					cs.off[d] += int64(n)
+					ds.next = x.seq
+				}
+				push(cs, reassembly.Dir(d), x)
+			}
+		}
+		cs.c.End(&reassembly.ConnSummary{})
+	}
+	sort.Strings(reqs)
+	sort.Strings(resps)
+	return reqs, resps, st, sc.Err()
+}

@@ -1,0 +1,178 @@
+// Package pipeline wires the stages together: capture files are read in time
+// order, frames decoded into TCP segments, segments reassembled into streams,
+// streams parsed as HTTP/1.x, requests searched for telemetry, and everything
+// written as a Parquet dataset with a manifest.
+//
+// It is the only package that knows every stage. The run is single-pass and
+// streaming: memory is bounded by the stages' limits, not by the capture size.
+// Everything that reaches the output is ordered by the input alone (capture
+// order, then connection and transaction order), so the same inputs give
+// byte-identical tables whatever the worker count.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"telltale/pipeline/capture"
+	"telltale/pipeline/sink"
+	"telltale/reassembly"
+)
+
+// DefaultIdleTimeout is the capture-time idle timeout of a connection.
+const DefaultIdleTimeout = 5 * time.Minute
+
+// Config is everything a run needs. Zero values mean the documented defaults.
+type Config struct {
+	Inputs  []string // capture files or directories
+	OutDir  string   // dataset directory, created if missing
+	Workers int      // extraction workers; 0 or 1 runs everything on one goroutine
+
+	MaxBodyBytes    int           // HTTP body bytes kept per message; default 1 MiB
+	IdleTimeout     time.Duration // capture-time idle timeout of a connection; default 5m
+	Compression     string        // "zstd" (default) or "snappy"
+	CommunityIDSeed uint16
+
+	// Recorded in the manifest only.
+	Version string
+	Args    []string
+
+	Logger *slog.Logger // progress and problems; nil discards
+}
+
+// Summary is what a finished run reports.
+type Summary struct {
+	Counters []Counter
+	Outputs  []sink.OutputFile
+	Inputs   []capture.FileInfo
+}
+
+// Counter is one named figure of the run.
+type Counter struct {
+	Name  string `json:"name"`
+	Value int64  `json:"value"`
+}
+
+// Run executes the whole pipeline. Problems with the input (corrupt packets,
+// truncated files, malformed messages) are counted, not returned; Run returns
+// an error only when it cannot read its inputs at all, cannot write the
+// output, or ctx is cancelled. On error no file of the dataset is left under
+// its final name.
+func Run(ctx context.Context, cfg Config) (*Summary, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.Compression == "" {
+		cfg.Compression = "zstd"
+	}
+	if len(cfg.Inputs) == 0 {
+		return nil, errors.New("pipeline: no input captures")
+	}
+
+	files, err := capture.Expand(cfg.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("pipeline: no capture files found in %q", cfg.Inputs)
+	}
+	set, err := capture.Open(files)
+	if err != nil {
+		return nil, err
+	}
+	defer set.Close()
+
+	out, err := sink.Create(sink.Options{Dir: cfg.OutDir, Compression: cfg.Compression})
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			out.Abort()
+		}
+	}()
+
+	r := newRun(cfg, set, out)
+	if err := r.loop(ctx, log); err != nil {
+		return nil, err
+	}
+	sinkCounters := out.Counters()
+	outputs, err := out.Close()
+	if err != nil {
+		return nil, err
+	}
+	counters := r.counters()
+	for _, c := range sinkCounters {
+		counters = append(counters, Counter(c))
+	}
+	sortCounters(counters)
+	sum := &Summary{Counters: counters, Outputs: outputs, Inputs: set.Files()}
+	if err := sink.WriteManifest(cfg.OutDir, r.manifest(sum)); err != nil {
+		return nil, err
+	}
+	ok = true
+	return sum, nil
+}
+
+// loop reads every frame and drives the stages. It is the only place capture
+// time advances.
+func (r *run) loop(ctx context.Context, log *slog.Logger) error {
+	var seg reassembly.Segment
+	var lastTick int64
+	for n := 0; ; n++ {
+		if n&0xfff == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := r.work.failed(); err != nil {
+				return err
+			}
+		}
+		f, err := r.set.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		r.frames++
+		reason, ok := r.decoder.Decode(f.LinkType, f.Data, &seg)
+		if !ok {
+			r.skipped[reason]++
+			continue
+		}
+		r.tcpSegments++
+		seg.Time = f.Time
+		seg.Ref = reassembly.Ref{File: f.File, Frame: f.Frame}
+		// Idle connections are flushed on whole seconds of capture time, a
+		// point fixed by the input, so flushes land on the same frame in
+		// every run.
+		if sec := f.Time / int64(time.Second); sec != lastTick {
+			lastTick = sec
+			r.asm.Advance(f.Time)
+		}
+		r.asm.Assemble(&seg)
+	}
+	r.asm.Close()
+	if err := r.work.close(); err != nil {
+		return err
+	}
+	for _, fi := range r.set.Files() {
+		for _, e := range fi.Errors {
+			log.Warn("capture problem", "file", fi.Path, "error", e)
+		}
+	}
+	return nil
+}

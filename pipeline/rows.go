@@ -1,0 +1,216 @@
+package pipeline
+
+import (
+	"net/url"
+	"strings"
+
+	"telltale/pipeline/extract"
+	"telltale/pipeline/h1"
+	"telltale/pipeline/sink"
+	"telltale/reassembly"
+)
+
+// httpRow flattens a transaction into its http table row. The originator is
+// the side that sent the request, whatever reassembly guessed.
+func httpRow(c *conn, tx *h1.Transaction) *sink.HTTPRow {
+	req, resp := tx.Request, tx.Response
+	client, server := c.info.Client, c.info.Server
+	first := req
+	if first == nil {
+		first = resp
+	}
+	if first.Dir == reassembly.ServerToClient && req != nil || req == nil && resp.Dir == reassembly.ClientToServer {
+		client, server = server, client
+	}
+	row := &sink.HTTPRow{
+		UID:        c.uid,
+		TransDepth: int32(tx.Depth),
+		TS:         first.Start.Time,
+		OrigH:      addrString(client.Addr()),
+		OrigP:      client.Port(),
+		RespH:      addrString(server.Addr()),
+		RespP:      server.Port(),
+		FirstFile:  c.r.fileName(first.Start.Ref.File),
+		FirstFrame: int64(first.Start.Ref.Frame),
+	}
+	last := first
+	flags := tx.Flags
+	if req != nil {
+		row.Method = req.Method
+		row.URI = req.URI
+		row.Version = req.Version
+		row.Host = requestHost(req)
+		row.Path, row.Query = splitURI(req.URI)
+		row.UserAgent = headerValue(req.Headers, "User-Agent")
+		row.Referrer = headerValue(req.Headers, "Referer")
+		row.RequestHeaders = sinkHeaders(req.Headers)
+		row.RequestBodyLen = req.WireBodyLen
+		row.RequestBody = req.Body
+		row.RequestBodyTruncated = req.Flags&h1.FlagBodyTruncated != 0
+		row.RequestContentType = headerValue(req.Headers, "Content-Type")
+		row.RequestContentEncoding = req.ContentEncoding
+		row.MissingBytes += req.MissingBytes
+		flags |= req.Flags
+	}
+	if resp != nil {
+		row.HasResponse = true
+		row.StatusCode = int32(resp.StatusCode)
+		row.StatusMsg = resp.Reason
+		row.ResponseHeaders = sinkHeaders(resp.Headers)
+		row.ResponseContentType = headerValue(resp.Headers, "Content-Type")
+		row.ResponseContentEncoding = resp.ContentEncoding
+		row.ResponseBodyLen = resp.WireBodyLen
+		row.MissingBytes += resp.MissingBytes
+		if row.Version == "" {
+			row.Version = resp.Version
+		}
+		flags |= resp.Flags
+		last = resp
+	}
+	row.TSEnd = last.End.Time
+	row.LastFrame = int64(last.End.Ref.Frame)
+	if c.info.Midstream {
+		flags |= h1.FlagMidstream
+	}
+	row.Flags = flags.Names()
+	return row
+}
+
+// requestHost is the Host header, or the authority of an absolute-form URI.
+func requestHost(m *h1.Message) string {
+	if h := headerValue(m.Headers, "Host"); h != "" {
+		return h
+	}
+	if u, err := url.Parse(m.URI); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return ""
+}
+
+// splitURI separates path and query of a request target without decoding
+// either, so the row keeps what was on the wire.
+func splitURI(uri string) (path, query string) {
+	if i := strings.Index(uri, "://"); i >= 0 && !strings.HasPrefix(uri, "/") {
+		rest := uri[i+3:]
+		if j := strings.IndexAny(rest, "/?"); j >= 0 {
+			uri = rest[j:]
+		} else {
+			uri = "/"
+		}
+	}
+	if i := strings.IndexByte(uri, '#'); i >= 0 {
+		uri = uri[:i]
+	}
+	path, query, _ = strings.Cut(uri, "?")
+	return path, query
+}
+
+func headerValue(hs []h1.Header, name string) string {
+	for _, h := range hs {
+		if strings.EqualFold(h.Name, name) {
+			return h.Value
+		}
+	}
+	return ""
+}
+
+func sinkHeaders(hs []h1.Header) []sink.Header {
+	if len(hs) == 0 {
+		return nil
+	}
+	out := make([]sink.Header, len(hs))
+	for i, h := range hs {
+		out[i] = sink.Header{Name: h.Name, Value: h.Value}
+	}
+	return out
+}
+
+func extractRequest(m *h1.Message, host string) *extract.Request {
+	hs := make([]extract.Header, len(m.Headers))
+	for i, h := range m.Headers {
+		hs[i] = extract.Header{Name: h.Name, Value: h.Value}
+	}
+	return &extract.Request{
+		Method:        m.Method,
+		Host:          host,
+		URI:           m.URI,
+		Headers:       hs,
+		ContentType:   headerValue(m.Headers, "Content-Type"),
+		Body:          m.Body,
+		BodyTruncated: m.Flags&(h1.FlagBodyTruncated|h1.FlagIncomplete|h1.FlagBodyGap|h1.FlagDecodeError|h1.FlagDecodeLimit) != 0,
+	}
+}
+
+// bodyLocation reports whether a payload location lies inside the request
+// body.
+func bodyLocation(loc string) bool {
+	return loc == "body" || loc == "form" || loc == "multipart"
+}
+
+// telemetryRows expands the payloads of one transaction into payload, event
+// and field rows, keyed by (uid, trans_depth, payload_index, event_index).
+func telemetryRows(res *result, payloads []extract.Payload) {
+	h := res.http
+	for pi, p := range payloads {
+		// The HTTP stage already undid the request's Content-Encoding; the
+		// chain must still say the body arrived compressed.
+		if enc := h.RequestContentEncoding; enc != "" && bodyLocation(p.Location) {
+			p.Chain = append([]string{"content-encoding:" + enc}, p.Chain...)
+		}
+		res.payloads = append(res.payloads, sink.PayloadRow{
+			UID:          h.UID,
+			TransDepth:   h.TransDepth,
+			PayloadIndex: int32(pi),
+			TS:           h.TS,
+			Host:         h.Host,
+			Path:         h.Path,
+			Location:     p.Location,
+			Field:        p.Field,
+			Chain:        p.Chain,
+			SDK:          p.SDK,
+			EncodedLen:   int64(p.EncodedLen),
+			DecodedLen:   int64(p.DecodedLen),
+			JSON:         p.JSON,
+			CRC:          p.CRC,
+			Flags:        p.Flags,
+			FirstFile:    h.FirstFile,
+			FirstFrame:   h.FirstFrame,
+		})
+		for ei, e := range p.Events {
+			res.events = append(res.events, sink.EventRow{
+				UID:          h.UID,
+				TransDepth:   h.TransDepth,
+				PayloadIndex: int32(pi),
+				EventIndex:   int32(ei),
+				TS:           h.TS,
+				EventTime:    e.TimeMillis * 1e6,
+				HasEventTime: e.HasTime,
+				Event:        e.Name,
+				EventType:    e.Type,
+				DistinctID:   e.DistinctID,
+				LoginID:      e.LoginID,
+				AnonymousID:  e.AnonymousID,
+				UserID:       e.UserID,
+				TrackID:      e.TrackID,
+				Properties:   e.Properties,
+				Host:         h.Host,
+				Path:         h.Path,
+				SDK:          p.SDK,
+				FirstFile:    h.FirstFile,
+				FirstFrame:   h.FirstFrame,
+			})
+			for _, f := range e.Fields {
+				res.fields = append(res.fields, sink.FieldRow{
+					UID:          h.UID,
+					TransDepth:   h.TransDepth,
+					PayloadIndex: int32(pi),
+					EventIndex:   int32(ei),
+					Path:         f.Path,
+					Value:        f.Value,
+					JSONType:     f.Type,
+					Host:         h.Host,
+				})
+			}
+		}
+	}
+}

@@ -1,0 +1,227 @@
+package pipeline
+
+import (
+	"crypto/sha1"
+	"encoding/base32"
+	"encoding/binary"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"telltale/pipeline/capture"
+	"telltale/pipeline/extract"
+	"telltale/pipeline/h1"
+	"telltale/pipeline/packet"
+	"telltale/pipeline/sink"
+	"telltale/reassembly"
+)
+
+// run holds the state of one pipeline run. Everything but the extraction
+// workers lives on the goroutine that calls loop.
+type run struct {
+	cfg     Config
+	set     *capture.Set
+	out     *sink.Writer
+	decoder *packet.Decoder
+	asm     *reassembly.Assembler
+	h1cfg   h1.Config
+	h1stats h1.Stats
+	work    *ordered[item, result]
+
+	frames      int64
+	tcpSegments int64
+	skipped     map[packet.SkipReason]int64
+
+	// Written by the collector only, read after work.close.
+	rows     rowCounts
+	extStats extract.Stats
+}
+
+type rowCounts struct{ flows, http, payloads, events, fields int64 }
+
+func newRun(cfg Config, set *capture.Set, out *sink.Writer) *run {
+	r := &run{
+		cfg:     cfg,
+		set:     set,
+		out:     out,
+		decoder: packet.NewDecoder(),
+		skipped: make(map[packet.SkipReason]int64),
+		h1cfg:   h1.Config{MaxBodyBytes: cfg.MaxBodyBytes},
+	}
+	r.asm = reassembly.New(reassembly.Config{IdleTimeout: cfg.IdleTimeout}, r)
+	workers := cfg.Workers
+	r.work = newOrdered(workers, 4*max(workers, 1), r.process, r.write)
+	return r
+}
+
+// conn is one TCP connection as the pipeline sees it. Its identity fields are
+// fixed when it starts and only read afterwards, also by workers.
+type conn struct {
+	r           *run
+	info        reassembly.ConnInfo
+	uid         string
+	communityID string
+	parser      *h1.Conn
+	txs         int64
+}
+
+// NewStream implements reassembly.StreamFactory.
+func (r *run) NewStream(info *reassembly.ConnInfo) reassembly.Stream {
+	c := &conn{r: r, info: *info}
+	c.communityID = packet.CommunityID(r.cfg.CommunityIDSeed, info.Client, info.Server, 6)
+	c.uid = flowUID(c.communityID, info.FirstTime)
+	c.parser = h1.NewConn(r.h1cfg, c.emit, &r.h1stats)
+	return c
+}
+
+func (c *conn) Data(dir reassembly.Dir, b []byte, at reassembly.Position) { c.parser.Data(dir, b, at) }
+func (c *conn) Gap(dir reassembly.Dir, n int64, at reassembly.Position)   { c.parser.Gap(dir, n, at) }
+
+func (c *conn) End(s *reassembly.ConnSummary) {
+	c.parser.End(s)
+	c.r.submit(item{flow: c.flowRow(s)})
+}
+
+func (c *conn) emit(tx *h1.Transaction) {
+	c.txs++
+	c.r.submit(item{conn: c, tx: tx})
+}
+
+func (r *run) submit(it item) {
+	// An error here comes from the sink; loop sees it through work.failed
+	// and stops reading.
+	_ = r.work.submit(it)
+}
+
+// flowUID derives a connection's uid from its Community ID and the capture
+// time of its first segment: stable across runs, worker counts and machines,
+// and distinct for a 4-tuple reused later in the capture.
+func flowUID(communityID string, firstTime int64) string {
+	h := sha1.New()
+	h.Write([]byte(communityID))
+	var ts [8]byte
+	binary.BigEndian.PutUint64(ts[:], uint64(firstTime))
+	h.Write(ts[:])
+	sum := h.Sum(nil)
+	return "C" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:10]))
+}
+
+// item is one unit of ordered output: a finished flow, or a transaction whose
+// rows (and telemetry) are still to be derived.
+type item struct {
+	flow *sink.FlowRow
+	conn *conn
+	tx   *h1.Transaction
+}
+
+// result is what one item becomes.
+type result struct {
+	flow     *sink.FlowRow
+	http     *sink.HTTPRow
+	payloads []sink.PayloadRow
+	events   []sink.EventRow
+	fields   []sink.FieldRow
+	stats    extract.Stats
+}
+
+// process turns an item into rows. It runs on the workers: it may only read
+// the item and the run's immutable configuration.
+func (r *run) process(it item) result {
+	if it.flow != nil {
+		return result{flow: it.flow}
+	}
+	var res result
+	res.http = httpRow(it.conn, it.tx)
+	if req := it.tx.Request; req != nil {
+		er := extractRequest(req, res.http.Host)
+		payloads := extract.Extract(er, extract.Limits{}, &res.stats)
+		telemetryRows(&res, payloads)
+	}
+	return res
+}
+
+// write hands one result to the sink; it runs on the collector, in item order.
+func (r *run) write(res result) error {
+	if res.flow != nil {
+		r.rows.flows++
+		return r.out.Flow(res.flow)
+	}
+	r.extStats.Add(&res.stats)
+	r.rows.http++
+	if err := r.out.HTTP(res.http); err != nil {
+		return err
+	}
+	for i := range res.payloads {
+		r.rows.payloads++
+		if err := r.out.Payload(&res.payloads[i]); err != nil {
+			return err
+		}
+	}
+	for i := range res.events {
+		r.rows.events++
+		if err := r.out.Event(&res.events[i]); err != nil {
+			return err
+		}
+	}
+	for i := range res.fields {
+		r.rows.fields++
+		if err := r.out.Field(&res.fields[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *run) fileName(i int32) string {
+	files := r.set.Files()
+	if i < 0 || int(i) >= len(files) {
+		return ""
+	}
+	return files[i].Name
+}
+
+func (c *conn) flowRow(s *reassembly.ConnSummary) *sink.FlowRow {
+	cs, sc := s.Dir[reassembly.ClientToServer], s.Dir[reassembly.ServerToClient]
+	return &sink.FlowRow{
+		UID:              c.uid,
+		CommunityID:      c.communityID,
+		TS:               s.FirstTime,
+		TSEnd:            s.LastTime,
+		OrigH:            addrString(s.Client.Addr()),
+		OrigP:            s.Client.Port(),
+		RespH:            addrString(s.Server.Addr()),
+		RespP:            s.Server.Port(),
+		App:              s.App,
+		AppUID:           s.AppUID,
+		OrigPkts:         cs.Packets,
+		RespPkts:         sc.Packets,
+		OrigBytes:        cs.DeliveredBytes,
+		RespBytes:        sc.DeliveredBytes,
+		OrigMissedBytes:  cs.MissedBytes,
+		RespMissedBytes:  sc.MissedBytes,
+		MissedBytes:      cs.MissedBytes + sc.MissedBytes,
+		OrigDupBytes:     cs.DupBytes,
+		RespDupBytes:     sc.DupBytes,
+		OverlapDiff:      cs.OverlapDiff + sc.OverlapDiff,
+		End:              s.End.String(),
+		Midstream:        s.Midstream,
+		Roles:            s.Roles.String(),
+		HTTPTransactions: c.txs,
+		FirstFile:        c.r.fileName(s.FirstRef.File),
+		FirstFrame:       int64(s.FirstRef.Frame),
+		LastFile:         c.r.fileName(s.LastRef.File),
+		LastFrame:        int64(s.LastRef.Frame),
+	}
+}
+
+func addrString(a netip.Addr) string { return a.Unmap().String() }
+
+// sortedSkips lists skip reasons in a fixed order for the manifest.
+func sortedSkips(m map[packet.SkipReason]int64) []Counter {
+	out := make([]Counter, 0, len(m))
+	for k, v := range m {
+		out = append(out, Counter{Name: "packets.skipped." + k.String(), Value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

@@ -1,0 +1,293 @@
+package sink
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"telltale/pipeline/sink/sinktest"
+)
+
+// 2024-05-01T10:20:30Z in Unix nanoseconds.
+const t0 = int64(1714558830) * 1e9
+
+// writeSample writes a known set of rows covering nulls, unicode, invalid
+// UTF-8, nested lists and binary bodies, and returns the dataset directory.
+func writeSample(t *testing.T, opts Options) (string, []OutputFile, []Counter) {
+	t.Helper()
+	w, dir := newWriter(t, opts)
+	must(t, w.Flow(&FlowRow{
+		UID: "Cflow1", CommunityID: "1:abc=", TS: t0 + 123456789, TSEnd: t0 + 2e9 + 999,
+		OrigH: "10.0.0.1", OrigP: 54321, RespH: "2001:db8::1", RespP: 443,
+		App: "", AppUID: -1,
+		OrigPkts: 1, RespPkts: 2, OrigBytes: 3, RespBytes: 4, OrigMissedBytes: 5, RespMissedBytes: 6,
+		MissedBytes: 11, OrigDupBytes: 7, RespDupBytes: 8, OverlapDiff: 9,
+		End: "fin", Midstream: false, Roles: "syn", HTTPTransactions: 2,
+		FirstFile: "a.pcap", FirstFrame: 1, LastFile: "b.pcapng", LastFrame: 70000,
+	}))
+	must(t, w.Flow(&FlowRow{
+		UID: "Cflow2", CommunityID: "", TS: -1, TSEnd: 0,
+		OrigH: "192.168.1.2", OrigP: 65535, RespH: "8.8.8.8", RespP: 80,
+		App: "com.example.app", AppUID: 10123,
+		End: "timeout", Midstream: true, Roles: "ports",
+		FirstFile: "caf\xe9.pcap", FirstFrame: 2, LastFile: "b", LastFrame: 3,
+	}))
+	must(t, w.HTTP(&HTTPRow{
+		UID: "Cflow1", TransDepth: 1, TS: t0 + 123456789, TSEnd: t0 + 1e9,
+		OrigH: "10.0.0.1", OrigP: 54321, RespH: "2001:db8::1", RespP: 443,
+		Method: "POST", Host: "sa.例子.cn", URI: "/sa?project=默认&x=\xff", Path: "/sa", Query: "project=默认&x=\xff", Version: "1.1",
+		RequestHeaders:       []Header{{"Host", "sa.例子.cn"}, {"X-Bad", "a\xffb"}},
+		RequestBodyLen:       6,
+		RequestBody:          []byte{0x00, 0xff, 'a', '\t', 0x80, 'z'},
+		RequestBodyTruncated: true,
+		RequestContentType:   "application/x-www-form-urlencoded",
+		MissingBytes:         3,
+		Flags:                []string{"body_truncated"},
+		FirstFile:            "a.pcap", FirstFrame: 4, LastFrame: 9,
+	}))
+	must(t, w.HTTP(&HTTPRow{
+		UID: "Cflow1", TransDepth: 2, TS: t0 + 5e9, TSEnd: t0 + 6e9,
+		OrigH: "10.0.0.1", OrigP: 54321, RespH: "2001:db8::1", RespP: 443,
+		Version:   "1.0",
+		UserAgent: "UA/1", Referrer: "http://r/",
+		HasResponse: true, StatusCode: 200, StatusMsg: "",
+		ResponseHeaders:         []Header{{"Content-Type", "text/plain"}},
+		ResponseContentType:     "text/plain",
+		ResponseContentEncoding: "gzip",
+		ResponseBodyLen:         0,
+		FirstFile:               "a.pcap", FirstFrame: 10, LastFrame: 11,
+	}))
+	must(t, w.Payload(&PayloadRow{
+		UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, TS: t0 + 123456789,
+		Host: "sa.例子.cn", Path: "/sa", Location: "body", Field: "data_list",
+		Chain: []string{"urlencoded", "base64", "gzip", "json"}, SDK: "sensorsdata",
+		EncodedLen: 100, DecodedLen: 250, JSON: `[{"event":"$AppStart"}]`, CRC: "-123",
+		FirstFile: "a.pcap", FirstFrame: 4,
+	}))
+	must(t, w.Payload(&PayloadRow{
+		UID: "Cflow1", TransDepth: 1, PayloadIndex: 1, TS: t0,
+		Location: "query", Chain: nil, Flags: []string{"decode_limit"},
+		JSON: "", FirstFile: "a.pcap", FirstFrame: 4,
+	}))
+	must(t, w.Event(&EventRow{
+		UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, EventIndex: 0, TS: t0 + 123456789,
+		EventTime: t0 - 1e6, HasEventTime: true,
+		Event: "$AppStart", EventType: "track", DistinctID: "u\xc3", LoginID: "", AnonymousID: "anon-1",
+		UserID: "", TrackID: "42", Properties: `{"$os":"Android","名":"值"}`,
+		Host: "sa.例子.cn", Path: "/sa", SDK: "sensorsdata", FirstFile: "a.pcap", FirstFrame: 4,
+	}))
+	must(t, w.Event(&EventRow{
+		UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, EventIndex: 1, TS: t0,
+		EventTime: 12345, HasEventTime: false, FirstFile: "a.pcap", FirstFrame: 4,
+	}))
+	must(t, w.Field(&FieldRow{UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, EventIndex: 0, Path: "properties.$os", Value: "Android", JSONType: "string", Host: "sa.例子.cn"}))
+	must(t, w.Field(&FieldRow{UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, EventIndex: 0, Path: "properties.n", Value: "", JSONType: "null"}))
+	outs, err := w.Close()
+	if err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	return dir, outs, w.Counters()
+}
+
+func TestReadBack(t *testing.T) {
+	dir, outs, counters := writeSample(t, Options{})
+	file := func(table string) string { return filepath.Join(dir, table+".parquet") }
+
+	if got, want := dirNames(t, dir), []string{"events.parquet", "fields.parquet", "flows.parquet", "http.parquet", "payloads.parquet"}; !slices.Equal(got, want) {
+		t.Fatalf("dataset files = %q, want %q", got, want)
+	}
+	wantRows := map[string]int64{"events.parquet": 2, "fields.parquet": 2, "flows.parquet": 2, "http.parquet": 2, "payloads.parquet": 2}
+	for i, o := range outs {
+		if i > 0 && outs[i-1].Name >= o.Name {
+			t.Errorf("outputs not sorted: %q before %q", outs[i-1].Name, o.Name)
+		}
+		if o.Rows != wantRows[o.Name] {
+			t.Errorf("%s: Rows = %d, want %d", o.Name, o.Rows, wantRows[o.Name])
+		}
+		checkFileHash(t, filepath.Join(dir, o.Name), o)
+	}
+
+	tests := []struct {
+		name string
+		sql  string
+		arg  string
+		want [][]string
+	}{{
+		name: "flows",
+		sql:  `SELECT * FROM read_parquet(?) ORDER BY uid`,
+		arg:  file("flows"),
+		want: [][]string{
+			{"Cflow1", "1:abc=", "2024-05-01T10:20:30.123456Z", "2024-05-01T10:20:32.000000Z", "10.0.0.1", "54321", "2001:db8::1", "443",
+				"NULL", "NULL", "1", "2", "3", "4", "5", "6", "11", "7", "8", "9", "fin", "false", "syn", "2", "a.pcap", "1", "b.pcapng", "70000"},
+			{"Cflow2", "NULL", "1969-12-31T23:59:59.999999Z", "1970-01-01T00:00:00.000000Z", "192.168.1.2", "65535", "8.8.8.8", "80",
+				"com.example.app", "10123", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "timeout", "true", "ports", "0", "caf\uFFFD.pcap", "2", "b", "3"},
+		},
+	}, {
+		name: "http",
+		sql:  `SELECT * EXCLUDE (request_body), hex(request_body) FROM read_parquet(?) ORDER BY trans_depth`,
+		arg:  file("http"),
+		want: [][]string{
+			{"Cflow1", "1", "2024-05-01T10:20:30.123456Z", "2024-05-01T10:20:31.000000Z", "10.0.0.1", "54321", "2001:db8::1", "443",
+				"POST", "sa.例子.cn", "/sa?project=默认&x=\uFFFD", "/sa", "project=默认&x=\uFFFD", "1.1", "NULL", "NULL",
+				"[{'name': Host, 'value': sa.例子.cn}, {'name': X-Bad, 'value': a\uFFFDb}]", "[]",
+				"6", "true", "application/x-www-form-urlencoded", "NULL",
+				"NULL", "NULL", "NULL", "NULL", "NULL", "3", "[body_truncated, utf8_repaired]", "a.pcap", "4", "9",
+				"00FF6109807A"},
+			{"Cflow1", "2", "2024-05-01T10:20:35.000000Z", "2024-05-01T10:20:36.000000Z", "10.0.0.1", "54321", "2001:db8::1", "443",
+				"NULL", "NULL", "NULL", "NULL", "NULL", "1.0", "UA/1", "http://r/",
+				"[]", "[{'name': Content-Type, 'value': text/plain}]",
+				"0", "false", "NULL", "NULL",
+				"200", "", "text/plain", "gzip", "0", "0", "[]", "a.pcap", "10", "11",
+				"NULL"},
+		},
+	}, {
+		name: "http nested access",
+		sql:  `SELECT request_headers[2].name, request_headers[2].value, len(response_headers), flags[2], request_body IS NULL FROM read_parquet(?) ORDER BY trans_depth`,
+		arg:  file("http"),
+		want: [][]string{{"X-Bad", "a\uFFFDb", "0", "utf8_repaired", "false"}, {"NULL", "NULL", "1", "NULL", "true"}},
+	}, {
+		name: "payloads",
+		sql:  `SELECT *, len(chain), chain[3] FROM read_parquet(?) ORDER BY payload_index`,
+		arg:  file("payloads"),
+		want: [][]string{
+			{"Cflow1", "1", "0", "2024-05-01T10:20:30.123456Z", "sa.例子.cn", "/sa", "body", "data_list", "[urlencoded, base64, gzip, json]", "sensorsdata",
+				"100", "250", `[{"event":"$AppStart"}]`, "-123", "[]", "a.pcap", "4", "4", "gzip"},
+			{"Cflow1", "1", "1", "2024-05-01T10:20:30.000000Z", "NULL", "NULL", "query", "NULL", "[]", "NULL",
+				"0", "0", "NULL", "NULL", "[decode_limit]", "a.pcap", "4", "0", "NULL"},
+		},
+	}, {
+		name: "events",
+		sql:  `SELECT * FROM read_parquet(?) ORDER BY event_index`,
+		arg:  file("events"),
+		want: [][]string{
+			{"Cflow1", "1", "0", "0", "2024-05-01T10:20:30.123456Z", "2024-05-01T10:20:29.999000Z", "$AppStart", "track", "u\uFFFD", "NULL", "anon-1",
+				"NULL", "42", `{"$os":"Android","名":"值"}`, "sa.例子.cn", "/sa", "sensorsdata", "a.pcap", "4"},
+			{"Cflow1", "1", "0", "1", "2024-05-01T10:20:30.000000Z", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL",
+				"NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "a.pcap", "4"},
+		},
+	}, {
+		name: "fields",
+		sql:  `SELECT * FROM read_parquet(?) ORDER BY path`,
+		arg:  file("fields"),
+		want: [][]string{
+			{"Cflow1", "1", "0", "0", "properties.$os", "Android", "string", "sa.例子.cn"},
+			{"Cflow1", "1", "0", "0", "properties.n", "", "null", "NULL"},
+		},
+	}, {
+		name: "timestamp type",
+		sql:  `SELECT column_name, column_type FROM (DESCRIBE SELECT ts, ts_end FROM read_parquet(?))`,
+		arg:  file("flows"),
+		want: [][]string{{"ts", "TIMESTAMP WITH TIME ZONE"}, {"ts_end", "TIMESTAMP WITH TIME ZONE"}},
+	}, {
+		name: "timestamp storage",
+		sql:  `SELECT name, type, logical_type FROM parquet_schema(?) WHERE name IN ('ts', 'event_time') ORDER BY name`,
+		arg:  file("events"),
+		want: [][]string{
+			{"event_time", "INT64", "TimestampType(isAdjustedToUTC=1, unit=TimeUnit(MILLIS=<null>, MICROS=MicroSeconds(), NANOS=<null>))"},
+			{"ts", "INT64", "TimestampType(isAdjustedToUTC=1, unit=TimeUnit(MILLIS=<null>, MICROS=MicroSeconds(), NANOS=<null>))"},
+		},
+	}, {
+		name: "file metadata",
+		sql:  `SELECT created_by, num_rows, num_row_groups FROM parquet_file_metadata(?)`,
+		arg:  file("http"),
+		want: [][]string{{"telltale", "2", "1"}},
+	}, {
+		name: "key-value metadata",
+		sql:  `SELECT decode(key), decode(value) FROM parquet_kv_metadata(?) ORDER BY 1`,
+		arg:  file("payloads"),
+		want: [][]string{{"telltale.schema_version", fmt.Sprint(SchemaVersion)}, {"telltale.table", "payloads"}},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := sinktest.Query(t, tt.sql, tt.arg)
+			if !slices.EqualFunc(got, tt.want, slices.Equal[[]string]) {
+				t.Errorf("%s\n got: %q\nwant: %q", tt.sql, got, tt.want)
+			}
+		})
+	}
+
+	wantCounters := []Counter{
+		{"sink.events.row_groups", 1}, {"sink.events.utf8_repaired", 1},
+		{"sink.fields.row_groups", 1}, {"sink.fields.utf8_repaired", 0},
+		{"sink.flows.row_groups", 1}, {"sink.flows.utf8_repaired", 1},
+		{"sink.http.row_groups", 1}, {"sink.http.utf8_repaired", 3},
+		{"sink.payloads.row_groups", 1}, {"sink.payloads.utf8_repaired", 0},
+	}
+	if !slices.Equal(counters, wantCounters) {
+		t.Errorf("Counters() = %v, want %v", counters, wantCounters)
+	}
+}
+
+// TestSchemaMatchesFiles checks Schema() against what DuckDB finds in the
+// files: same columns in the same order, the documented types, and
+// nullability as documented (REQUIRED vs OPTIONAL).
+func TestSchemaMatchesFiles(t *testing.T) {
+	dir, _, _ := writeSample(t, Options{})
+	duck := map[string]string{
+		"string":             "VARCHAR",
+		"binary":             "BLOB",
+		"int32":              "INTEGER",
+		"int64":              "BIGINT",
+		"bool":               "BOOLEAN",
+		"timestamp[us, UTC]": "TIMESTAMP WITH TIME ZONE",
+		"list<string>":       "VARCHAR[]",
+		"list<struct<name: string, value: string>>": `STRUCT("name" VARCHAR, "value" VARCHAR)[]`,
+	}
+	for _, td := range Schema() {
+		path := filepath.Join(dir, td.Name+".parquet")
+		var want [][]string
+		for _, c := range td.Columns {
+			dt, ok := duck[c.Type]
+			if !ok {
+				t.Fatalf("%s.%s: no DuckDB type known for %q", td.Name, c.Name, c.Type)
+			}
+			rep := "REQUIRED"
+			if c.Nullable {
+				rep = "OPTIONAL"
+			}
+			want = append(want, []string{c.Name, dt, rep})
+		}
+		got := sinktest.Query(t, `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))`, path)
+		reps := map[string]string{}
+		for _, r := range sinktest.Query(t, `SELECT name, repetition_type FROM parquet_schema(?)`, path) {
+			reps[r[0]] = r[1]
+		}
+		for i := range got {
+			got[i] = append(got[i], reps[got[i][0]])
+		}
+		if !slices.EqualFunc(got, want, slices.Equal[[]string]) {
+			t.Errorf("%s: columns in file\n got: %q\nwant: %q", td.Name, got, want)
+		}
+	}
+}
+
+// TestDictionaryColumns checks that exactly the closed-set columns are
+// dictionary encoded, and that all columns are ZSTD compressed by default.
+func TestDictionaryColumns(t *testing.T) {
+	for _, comp := range []string{"", "snappy"} {
+		dir, _, _ := writeSample(t, Options{Compression: comp})
+		wantCodec := "ZSTD"
+		if comp == "snappy" {
+			wantCodec = "SNAPPY"
+		}
+		var got, want []string
+		for _, td := range Schema() {
+			for _, r := range sinktest.Query(t, `SELECT path_in_schema, encodings, compression FROM parquet_metadata(?) ORDER BY column_id`, filepath.Join(dir, td.Name+".parquet")) {
+				if r[2] != wantCodec {
+					t.Errorf("%s %s: compression %s, want %s", td.Name, r[0], r[2], wantCodec)
+				}
+				if strings.Contains(r[1], "DICTIONARY") {
+					got = append(got, td.Name+"."+r[0])
+				}
+			}
+		}
+		for _, d := range []string{"flows.end_reason", "flows.roles", "http.method", "http.version", "payloads.location", "payloads.sdk", "events.event_type", "events.sdk", "fields.json_type"} {
+			want = append(want, d)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("compression %q: dictionary columns = %q, want %q", comp, got, want)
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package sink
+
+// The row types are plain values filled by the pipeline. Times are Unix
+// nanoseconds and are written as microseconds (floor), which is what Parquet
+// readers and DuckDB understand. Strings need not be valid UTF-8: the writer
+// repairs them (see the package comment). A row is copied into the writer's
+// buffers by the call that takes it, so the caller may reuse it at once.
+
+// Header is one HTTP header line as it was on the wire.
+type Header struct{ Name, Value string }
+
+// FlowRow is one TCP connection (table "flows").
+type FlowRow struct {
+	UID, CommunityID string
+	TS, TSEnd        int64 // first and last packet, Unix ns
+	OrigH            string
+	OrigP            uint16
+	RespH            string
+	RespP            uint16
+	App              string // "" is written as null
+	AppUID           int32  // -1 is written as null
+
+	OrigPkts, RespPkts               int64
+	OrigBytes, RespBytes             int64
+	OrigMissedBytes, RespMissedBytes int64
+	MissedBytes                      int64
+	OrigDupBytes, RespDupBytes       int64
+	OverlapDiff                      int64
+	End                              string // fin, rst, timeout, eof, evicted, reused
+	Midstream                        bool
+	Roles                            string // syn, synack, ports
+	HTTPTransactions                 int64
+	FirstFile, LastFile              string
+	FirstFrame, LastFrame            int64
+}
+
+// HTTPRow is one HTTP/1.x transaction (table "http"). Optional strings are
+// written as null when empty; see Schema for which.
+type HTTPRow struct {
+	UID        string
+	TransDepth int32
+	TS, TSEnd  int64
+	OrigH      string
+	OrigP      uint16
+	RespH      string
+	RespP      uint16
+
+	Method, Host, URI, Path, Query, Version, UserAgent, Referrer string
+
+	RequestHeaders, ResponseHeaders []Header
+
+	RequestBodyLen         int64
+	RequestBody            []byte // raw bytes as kept by the parser; empty is written as null
+	RequestBodyTruncated   bool
+	RequestContentType     string
+	RequestContentEncoding string
+
+	// Without a response every response column is null.
+	HasResponse             bool
+	StatusCode              int32
+	StatusMsg               string
+	ResponseContentType     string
+	ResponseContentEncoding string
+	ResponseBodyLen         int64
+
+	MissingBytes int64
+	Flags        []string
+
+	FirstFile             string
+	FirstFrame, LastFrame int64
+}
+
+// PayloadRow is one decoded telemetry payload (table "payloads").
+type PayloadRow struct {
+	UID                      string
+	TransDepth, PayloadIndex int32
+	TS                       int64
+	Host, Path               string
+	Location, Field          string
+	Chain                    []string
+	SDK                      string
+	EncodedLen, DecodedLen   int64
+	JSON                     string
+	CRC                      string
+	Flags                    []string
+	FirstFile                string
+	FirstFrame               int64
+}
+
+// EventRow is one analytics event inside a payload (table "events").
+type EventRow struct {
+	UID                                  string
+	TransDepth, PayloadIndex, EventIndex int32
+	TS                                   int64 // packet time, Unix ns
+	EventTime                            int64 // the event's own time, Unix ns
+	HasEventTime                         bool  // false writes event_time as null
+
+	Event, EventType                                  string
+	DistinctID, LoginID, AnonymousID, UserID, TrackID string
+	Properties                                        string // JSON text
+	Host, Path, SDK                                   string
+	FirstFile                                         string
+	FirstFrame                                        int64
+}
+
+// FieldRow is one flattened leaf of an event's JSON (table "fields").
+type FieldRow struct {
+	UID                                  string
+	TransDepth, PayloadIndex, EventIndex int32
+	Path, Value, JSONType                string
+	Host                                 string
+}

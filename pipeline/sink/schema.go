@@ -1,0 +1,287 @@
+package sink
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow/go/v15/arrow"
+)
+
+// SchemaVersion changes whenever a table or column is added, removed,
+// renamed or retyped. It is in the manifest and in every file's key-value
+// metadata ("telltale.schema_version").
+const SchemaVersion = 1
+
+// TableDoc describes one output table for `telltale schema`.
+type TableDoc struct {
+	Name    string // table name; the file is Name + ".parquet"
+	Doc     string
+	Columns []ColumnDoc
+}
+
+// ColumnDoc describes one column.
+type ColumnDoc struct {
+	Name     string
+	Type     string // e.g. "string", "timestamp[us, UTC]", "list<struct<name: string, value: string>>"
+	Nullable bool
+	Doc      string
+}
+
+// Arrow types of the columns. Timestamps carry the time zone "UTC", which
+// pqarrow writes as INT64 TIMESTAMP(MICROS, isAdjustedToUTC=true); DuckDB
+// reads that as TIMESTAMP WITH TIME ZONE.
+var (
+	tString  = arrow.BinaryTypes.String
+	tBinary  = arrow.BinaryTypes.Binary
+	tInt32   = arrow.PrimitiveTypes.Int32
+	tInt64   = arrow.PrimitiveTypes.Int64
+	tBool    = arrow.FixedWidthTypes.Boolean
+	tTime    = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+	tStrings = arrow.ListOfField(arrow.Field{Name: "element", Type: tString})
+	tHeaders = arrow.ListOfField(arrow.Field{Name: "element", Type: arrow.StructOf(
+		arrow.Field{Name: "name", Type: tString},
+		arrow.Field{Name: "value", Type: tString},
+	)})
+)
+
+// column declares one column once: its name, type, documentation and how a
+// row fills it, so the Arrow schema, the docs and the appender cannot drift.
+type column[R any] struct {
+	name string
+	typ  arrow.DataType
+	null bool // nullable; otherwise the Parquet column is REQUIRED
+	// dict turns on dictionary encoding. Only small closed sets get it: see
+	// writerProperties for why a dictionary must never fall back to PLAIN.
+	dict bool
+	// flags marks the list<string> column that receives "utf8_repaired";
+	// it is filled after every other column of the row.
+	flags bool
+	// nostats drops min/max statistics for long free-form values, where
+	// they cost space and never prune a row group.
+	nostats bool
+	doc     string
+	put     func(c *cell, r *R)
+}
+
+type tableDef[R any] struct {
+	name string
+	doc  string
+	cols []column[R]
+}
+
+// Table names, in the order the writer handles them.
+const (
+	TableFlows    = "flows"
+	TableHTTP     = "http"
+	TablePayloads = "payloads"
+	TableEvents   = "events"
+	TableFields   = "fields"
+)
+
+// Repeated documentation.
+const (
+	docUID        = "connection id, unique within the dataset; joins all tables"
+	docTS         = "capture time of the first packet of the transaction's first message"
+	docOrigH      = "client address (the side that sent the request or, for flows, the TCP initiator)"
+	docOrigP      = "client port"
+	docRespH      = "server address"
+	docRespP      = "server port"
+	docTransDepth = "1-based position of the transaction within its connection (Zeek's trans_depth)"
+	docPayloadIdx = "0-based index of the payload within the transaction"
+	docEventIdx   = "0-based index of the event within the payload"
+	docHost       = "HTTP host of the request (Host header or absolute-URI authority); null when absent"
+	docPath       = "request path without the query; null when absent"
+	docSDK        = "analytics SDK profile that matched; null when none did"
+	docFirstFile  = "name of the capture file holding the first frame"
+	docFirstFrame = "1-based frame number (as in Wireshark) of the first frame within first_file"
+)
+
+var flowsDef = tableDef[FlowRow]{
+	name: TableFlows,
+	doc:  "one row per TCP connection seen in the captures",
+	cols: []column[FlowRow]{
+		{name: "uid", typ: tString, doc: docUID, put: func(c *cell, r *FlowRow) { c.str(r.UID) }},
+		{name: "community_id", typ: tString, null: true, doc: "Community ID v1 flow hash (base64, with 1: prefix); null when not computed", put: func(c *cell, r *FlowRow) { c.optStr(r.CommunityID) }},
+		{name: "ts", typ: tTime, doc: "capture time of the first packet", put: func(c *cell, r *FlowRow) { c.ts(r.TS) }},
+		{name: "ts_end", typ: tTime, doc: "capture time of the last packet", put: func(c *cell, r *FlowRow) { c.ts(r.TSEnd) }},
+		{name: "orig_h", typ: tString, doc: "initiator address as guessed from SYN, SYN-ACK or ports (see roles)", put: func(c *cell, r *FlowRow) { c.str(r.OrigH) }},
+		{name: "orig_p", typ: tInt32, doc: "initiator port", put: func(c *cell, r *FlowRow) { c.i32(int32(r.OrigP)) }},
+		{name: "resp_h", typ: tString, doc: "responder address", put: func(c *cell, r *FlowRow) { c.str(r.RespH) }},
+		{name: "resp_p", typ: tInt32, doc: "responder port", put: func(c *cell, r *FlowRow) { c.i32(int32(r.RespP)) }},
+		{name: "app", typ: tString, null: true, doc: "application that owned the connection, from capture metadata; null when unknown", put: func(c *cell, r *FlowRow) { c.optStr(r.App) }},
+		{name: "app_uid", typ: tInt32, null: true, doc: "operating-system uid of that application; null when unknown", put: func(c *cell, r *FlowRow) { c.optI32(r.AppUID, r.AppUID != -1) }},
+		{name: "orig_pkts", typ: tInt64, doc: "packets sent by the initiator", put: func(c *cell, r *FlowRow) { c.i64(r.OrigPkts) }},
+		{name: "resp_pkts", typ: tInt64, doc: "packets sent by the responder", put: func(c *cell, r *FlowRow) { c.i64(r.RespPkts) }},
+		{name: "orig_bytes", typ: tInt64, doc: "payload bytes from the initiator delivered in order", put: func(c *cell, r *FlowRow) { c.i64(r.OrigBytes) }},
+		{name: "resp_bytes", typ: tInt64, doc: "payload bytes from the responder delivered in order", put: func(c *cell, r *FlowRow) { c.i64(r.RespBytes) }},
+		{name: "orig_missed_bytes", typ: tInt64, doc: "initiator bytes never seen (gaps)", put: func(c *cell, r *FlowRow) { c.i64(r.OrigMissedBytes) }},
+		{name: "resp_missed_bytes", typ: tInt64, doc: "responder bytes never seen (gaps)", put: func(c *cell, r *FlowRow) { c.i64(r.RespMissedBytes) }},
+		{name: "missed_bytes", typ: tInt64, doc: "orig_missed_bytes + resp_missed_bytes (Zeek's missed_bytes)", put: func(c *cell, r *FlowRow) { c.i64(r.MissedBytes) }},
+		{name: "orig_dup_bytes", typ: tInt64, doc: "initiator bytes received more than once (retransmissions)", put: func(c *cell, r *FlowRow) { c.i64(r.OrigDupBytes) }},
+		{name: "resp_dup_bytes", typ: tInt64, doc: "responder bytes received more than once (retransmissions)", put: func(c *cell, r *FlowRow) { c.i64(r.RespDupBytes) }},
+		{name: "overlap_diff", typ: tInt64, doc: "overlapping segments whose bytes differed from those already seen (both directions)", put: func(c *cell, r *FlowRow) { c.i64(r.OverlapDiff) }},
+		{name: "end_reason", typ: tString, dict: true, doc: "why the connection ended: fin, rst, timeout, eof, evicted or reused", put: func(c *cell, r *FlowRow) { c.str(r.End) }},
+		{name: "midstream", typ: tBool, doc: "true when the capture started after the handshake", put: func(c *cell, r *FlowRow) { c.boolean(r.Midstream) }},
+		{name: "roles", typ: tString, dict: true, doc: "evidence for who initiated: syn, synack or ports", put: func(c *cell, r *FlowRow) { c.str(r.Roles) }},
+		{name: "http_transactions", typ: tInt64, doc: "HTTP transactions parsed on the connection", put: func(c *cell, r *FlowRow) { c.i64(r.HTTPTransactions) }},
+		{name: "first_file", typ: tString, doc: docFirstFile, put: func(c *cell, r *FlowRow) { c.str(r.FirstFile) }},
+		{name: "first_frame", typ: tInt64, doc: docFirstFrame, put: func(c *cell, r *FlowRow) { c.i64(r.FirstFrame) }},
+		{name: "last_file", typ: tString, doc: "name of the capture file holding the last frame", put: func(c *cell, r *FlowRow) { c.str(r.LastFile) }},
+		{name: "last_frame", typ: tInt64, doc: "frame number of the last frame within last_file", put: func(c *cell, r *FlowRow) { c.i64(r.LastFrame) }},
+	},
+}
+
+var httpDef = tableDef[HTTPRow]{
+	name: TableHTTP,
+	doc:  "one row per HTTP/1.x transaction (request and its response, or either alone)",
+	cols: []column[HTTPRow]{
+		{name: "uid", typ: tString, doc: docUID, put: func(c *cell, r *HTTPRow) { c.str(r.UID) }},
+		{name: "trans_depth", typ: tInt32, doc: docTransDepth, put: func(c *cell, r *HTTPRow) { c.i32(r.TransDepth) }},
+		{name: "ts", typ: tTime, doc: docTS, put: func(c *cell, r *HTTPRow) { c.ts(r.TS) }},
+		{name: "ts_end", typ: tTime, doc: "capture time of the last packet of the transaction's last message", put: func(c *cell, r *HTTPRow) { c.ts(r.TSEnd) }},
+		{name: "orig_h", typ: tString, doc: docOrigH, put: func(c *cell, r *HTTPRow) { c.str(r.OrigH) }},
+		{name: "orig_p", typ: tInt32, doc: docOrigP, put: func(c *cell, r *HTTPRow) { c.i32(int32(r.OrigP)) }},
+		{name: "resp_h", typ: tString, doc: docRespH, put: func(c *cell, r *HTTPRow) { c.str(r.RespH) }},
+		{name: "resp_p", typ: tInt32, doc: docRespP, put: func(c *cell, r *HTTPRow) { c.i32(int32(r.RespP)) }},
+		{name: "method", typ: tString, null: true, dict: true, doc: "request method; null when only a response was seen", put: func(c *cell, r *HTTPRow) { c.optStr(r.Method) }},
+		{name: "host", typ: tString, null: true, doc: docHost, put: func(c *cell, r *HTTPRow) { c.optStr(r.Host) }},
+		{name: "uri", typ: tString, null: true, nostats: true, doc: "request target as sent; null when only a response was seen", put: func(c *cell, r *HTTPRow) { c.optStr(r.URI) }},
+		{name: "path", typ: tString, null: true, doc: docPath, put: func(c *cell, r *HTTPRow) { c.optStr(r.Path) }},
+		{name: "query", typ: tString, null: true, nostats: true, doc: "query string without '?', not decoded; null when absent or empty", put: func(c *cell, r *HTTPRow) { c.optStr(r.Query) }},
+		{name: "version", typ: tString, null: true, dict: true, doc: "HTTP version of the request (or of the response when there is no request), e.g. 1.1", put: func(c *cell, r *HTTPRow) { c.optStr(r.Version) }},
+		{name: "user_agent", typ: tString, null: true, doc: "User-Agent request header; null when absent", put: func(c *cell, r *HTTPRow) { c.optStr(r.UserAgent) }},
+		{name: "referrer", typ: tString, null: true, doc: "Referer request header; null when absent", put: func(c *cell, r *HTTPRow) { c.optStr(r.Referrer) }},
+		{name: "request_headers", typ: tHeaders, nostats: true, doc: "request header lines in wire order; empty when none", put: func(c *cell, r *HTTPRow) { c.headers(r.RequestHeaders) }},
+		{name: "response_headers", typ: tHeaders, nostats: true, doc: "response header lines in wire order; empty when none", put: func(c *cell, r *HTTPRow) { c.headers(r.ResponseHeaders) }},
+		{name: "request_body_len", typ: tInt64, doc: "request body length on the wire (after de-chunking, before content decoding)", put: func(c *cell, r *HTTPRow) { c.i64(r.RequestBodyLen) }},
+		{name: "request_body", typ: tBinary, null: true, nostats: true, doc: "request body bytes as kept (raw, not content-decoded, capped); null when empty", put: func(c *cell, r *HTTPRow) { c.bin(r.RequestBody) }},
+		{name: "request_body_truncated", typ: tBool, doc: "true when request_body holds less than the whole body", put: func(c *cell, r *HTTPRow) { c.boolean(r.RequestBodyTruncated) }},
+		{name: "request_content_type", typ: tString, null: true, doc: "Content-Type request header; null when absent", put: func(c *cell, r *HTTPRow) { c.optStr(r.RequestContentType) }},
+		{name: "request_content_encoding", typ: tString, null: true, doc: "Content-Encoding of the request body; null when absent", put: func(c *cell, r *HTTPRow) { c.optStr(r.RequestContentEncoding) }},
+		{name: "status_code", typ: tInt32, null: true, doc: "response status code; null when no response was seen", put: func(c *cell, r *HTTPRow) { c.optI32(r.StatusCode, r.HasResponse) }},
+		{name: "status_msg", typ: tString, null: true, doc: "response reason phrase (may be empty); null when no response was seen", put: func(c *cell, r *HTTPRow) { c.strIf(r.StatusMsg, r.HasResponse) }},
+		{name: "response_content_type", typ: tString, null: true, doc: "Content-Type response header; null when absent or no response", put: func(c *cell, r *HTTPRow) { c.optStr(r.ResponseContentType) }},
+		{name: "response_content_encoding", typ: tString, null: true, doc: "Content-Encoding of the response body; null when absent or no response", put: func(c *cell, r *HTTPRow) { c.optStr(r.ResponseContentEncoding) }},
+		{name: "response_body_len", typ: tInt64, null: true, doc: "response body length on the wire; null when no response was seen", put: func(c *cell, r *HTTPRow) { c.optI64(r.ResponseBodyLen, r.HasResponse) }},
+		{name: "missing_bytes", typ: tInt64, doc: "body bytes lost in capture gaps (request + response)", put: func(c *cell, r *HTTPRow) { c.i64(r.MissingBytes) }},
+		{name: "flags", typ: tStrings, flags: true, doc: "anomaly and state flags of the transaction, plus utf8_repaired when a string column of this row held invalid UTF-8", put: func(c *cell, r *HTTPRow) { c.flagList(r.Flags) }},
+		{name: "first_file", typ: tString, doc: docFirstFile, put: func(c *cell, r *HTTPRow) { c.str(r.FirstFile) }},
+		{name: "first_frame", typ: tInt64, doc: docFirstFrame, put: func(c *cell, r *HTTPRow) { c.i64(r.FirstFrame) }},
+		{name: "last_frame", typ: tInt64, doc: "frame number of the transaction's last frame (it may lie in a later file than first_file)", put: func(c *cell, r *HTTPRow) { c.i64(r.LastFrame) }},
+	},
+}
+
+var payloadsDef = tableDef[PayloadRow]{
+	name: TablePayloads,
+	doc:  "one row per telemetry payload found in a request and decoded",
+	cols: []column[PayloadRow]{
+		{name: "uid", typ: tString, doc: docUID, put: func(c *cell, r *PayloadRow) { c.str(r.UID) }},
+		{name: "trans_depth", typ: tInt32, doc: docTransDepth, put: func(c *cell, r *PayloadRow) { c.i32(r.TransDepth) }},
+		{name: "payload_index", typ: tInt32, doc: docPayloadIdx, put: func(c *cell, r *PayloadRow) { c.i32(r.PayloadIndex) }},
+		{name: "ts", typ: tTime, doc: docTS, put: func(c *cell, r *PayloadRow) { c.ts(r.TS) }},
+		{name: "host", typ: tString, null: true, doc: docHost, put: func(c *cell, r *PayloadRow) { c.optStr(r.Host) }},
+		{name: "path", typ: tString, null: true, doc: docPath, put: func(c *cell, r *PayloadRow) { c.optStr(r.Path) }},
+		{name: "location", typ: tString, dict: true, doc: "where in the request the payload was found, as the extractor names it (e.g. query or body)", put: func(c *cell, r *PayloadRow) { c.str(r.Location) }},
+		{name: "field", typ: tString, null: true, doc: "parameter or form field that held the payload; null when it was the whole body", put: func(c *cell, r *PayloadRow) { c.optStr(r.Field) }},
+		{name: "chain", typ: tStrings, doc: "decoding steps applied, outermost first", put: func(c *cell, r *PayloadRow) { c.strList(r.Chain) }},
+		{name: "sdk", typ: tString, null: true, dict: true, doc: docSDK, put: func(c *cell, r *PayloadRow) { c.optStr(r.SDK) }},
+		{name: "encoded_len", typ: tInt64, doc: "payload length before decoding", put: func(c *cell, r *PayloadRow) { c.i64(r.EncodedLen) }},
+		{name: "decoded_len", typ: tInt64, doc: "payload length after the whole chain", put: func(c *cell, r *PayloadRow) { c.i64(r.DecodedLen) }},
+		{name: "json", typ: tString, null: true, nostats: true, doc: "decoded payload as JSON text; null when decoding did not reach JSON", put: func(c *cell, r *PayloadRow) { c.optStr(r.JSON) }},
+		{name: "crc", typ: tString, null: true, doc: "checksum parameter sent with the payload, as sent; null when absent", put: func(c *cell, r *PayloadRow) { c.optStr(r.CRC) }},
+		{name: "flags", typ: tStrings, flags: true, doc: "decoding flags (limits, errors), plus utf8_repaired when a string column of this row held invalid UTF-8", put: func(c *cell, r *PayloadRow) { c.flagList(r.Flags) }},
+		{name: "first_file", typ: tString, doc: docFirstFile, put: func(c *cell, r *PayloadRow) { c.str(r.FirstFile) }},
+		{name: "first_frame", typ: tInt64, doc: docFirstFrame, put: func(c *cell, r *PayloadRow) { c.i64(r.FirstFrame) }},
+	},
+}
+
+var eventsDef = tableDef[EventRow]{
+	name: TableEvents,
+	doc:  "one row per analytics event inside a payload",
+	cols: []column[EventRow]{
+		{name: "uid", typ: tString, doc: docUID, put: func(c *cell, r *EventRow) { c.str(r.UID) }},
+		{name: "trans_depth", typ: tInt32, doc: docTransDepth, put: func(c *cell, r *EventRow) { c.i32(r.TransDepth) }},
+		{name: "payload_index", typ: tInt32, doc: docPayloadIdx, put: func(c *cell, r *EventRow) { c.i32(r.PayloadIndex) }},
+		{name: "event_index", typ: tInt32, doc: docEventIdx, put: func(c *cell, r *EventRow) { c.i32(r.EventIndex) }},
+		{name: "ts", typ: tTime, doc: "capture time of the request that carried the event", put: func(c *cell, r *EventRow) { c.ts(r.TS) }},
+		{name: "event_time", typ: tTime, null: true, doc: "the event's own time (client clock, millisecond precision); null when the event has none", put: func(c *cell, r *EventRow) { c.optTS(r.EventTime, r.HasEventTime) }},
+		{name: "event", typ: tString, null: true, doc: "event name; null when absent", put: func(c *cell, r *EventRow) { c.optStr(r.Event) }},
+		{name: "event_type", typ: tString, null: true, dict: true, doc: "event type as the SDK names it (e.g. track, profile_set); null when absent", put: func(c *cell, r *EventRow) { c.optStr(r.EventType) }},
+		{name: "distinct_id", typ: tString, null: true, doc: "distinct id; null when absent", put: func(c *cell, r *EventRow) { c.optStr(r.DistinctID) }},
+		{name: "login_id", typ: tString, null: true, doc: "login id; null when absent", put: func(c *cell, r *EventRow) { c.optStr(r.LoginID) }},
+		{name: "anonymous_id", typ: tString, null: true, doc: "anonymous id; null when absent", put: func(c *cell, r *EventRow) { c.optStr(r.AnonymousID) }},
+		{name: "user_id", typ: tString, null: true, doc: "user id; null when absent", put: func(c *cell, r *EventRow) { c.optStr(r.UserID) }},
+		{name: "track_id", typ: tString, null: true, doc: "track id (deduplication id); null when absent", put: func(c *cell, r *EventRow) { c.optStr(r.TrackID) }},
+		{name: "properties", typ: tString, null: true, nostats: true, doc: "event properties as JSON text; null when absent", put: func(c *cell, r *EventRow) { c.optStr(r.Properties) }},
+		{name: "host", typ: tString, null: true, doc: docHost, put: func(c *cell, r *EventRow) { c.optStr(r.Host) }},
+		{name: "path", typ: tString, null: true, doc: docPath, put: func(c *cell, r *EventRow) { c.optStr(r.Path) }},
+		{name: "sdk", typ: tString, null: true, dict: true, doc: docSDK, put: func(c *cell, r *EventRow) { c.optStr(r.SDK) }},
+		{name: "first_file", typ: tString, doc: docFirstFile, put: func(c *cell, r *EventRow) { c.str(r.FirstFile) }},
+		{name: "first_frame", typ: tInt64, doc: docFirstFrame, put: func(c *cell, r *EventRow) { c.i64(r.FirstFrame) }},
+	},
+}
+
+var fieldsDef = tableDef[FieldRow]{
+	name: TableFields,
+	doc:  "one row per leaf value of an event's JSON, flattened",
+	cols: []column[FieldRow]{
+		{name: "uid", typ: tString, doc: docUID, put: func(c *cell, r *FieldRow) { c.str(r.UID) }},
+		{name: "trans_depth", typ: tInt32, doc: docTransDepth, put: func(c *cell, r *FieldRow) { c.i32(r.TransDepth) }},
+		{name: "payload_index", typ: tInt32, doc: docPayloadIdx, put: func(c *cell, r *FieldRow) { c.i32(r.PayloadIndex) }},
+		{name: "event_index", typ: tInt32, doc: docEventIdx, put: func(c *cell, r *FieldRow) { c.i32(r.EventIndex) }},
+		{name: "path", typ: tString, doc: "JSON path of the leaf within the event (e.g. properties.$os)", put: func(c *cell, r *FieldRow) { c.str(r.Path) }},
+		{name: "value", typ: tString, nostats: true, doc: "leaf value as text (strings unquoted, others as JSON)", put: func(c *cell, r *FieldRow) { c.str(r.Value) }},
+		{name: "json_type", typ: tString, dict: true, doc: "JSON type of the leaf as the extractor names it (e.g. string, number)", put: func(c *cell, r *FieldRow) { c.str(r.JSONType) }},
+		{name: "host", typ: tString, null: true, doc: docHost, put: func(c *cell, r *FieldRow) { c.optStr(r.Host) }},
+	},
+}
+
+// Schema documents every table and column in output order.
+func Schema() []TableDoc {
+	return []TableDoc{flowsDef.tableDoc(), httpDef.tableDoc(), payloadsDef.tableDoc(), eventsDef.tableDoc(), fieldsDef.tableDoc()}
+}
+
+func (d *tableDef[R]) tableDoc() TableDoc {
+	td := TableDoc{Name: d.name, Doc: d.doc, Columns: make([]ColumnDoc, len(d.cols))}
+	for i, c := range d.cols {
+		td.Columns[i] = ColumnDoc{Name: c.name, Type: typeString(c.typ), Nullable: c.null, Doc: c.doc}
+	}
+	return td
+}
+
+// arrowSchema is the table's Arrow schema; its metadata ends up in the
+// Parquet footer's key-value metadata.
+func (d *tableDef[R]) arrowSchema() *arrow.Schema {
+	fields := make([]arrow.Field, len(d.cols))
+	for i, c := range d.cols {
+		fields[i] = arrow.Field{Name: c.name, Type: c.typ, Nullable: c.null}
+	}
+	md := arrow.NewMetadata(
+		[]string{"telltale.schema_version", "telltale.table"},
+		[]string{strconv.Itoa(SchemaVersion), d.name},
+	)
+	return arrow.NewSchema(fields, &md)
+}
+
+// typeString renders an Arrow type for people, in the spelling Arrow uses
+// for nested types but with the time zone spelled out.
+func typeString(t arrow.DataType) string {
+	switch t := t.(type) {
+	case *arrow.TimestampType:
+		return "timestamp[" + t.Unit.String() + ", " + t.TimeZone + "]"
+	case *arrow.ListType:
+		return "list<" + typeString(t.Elem()) + ">"
+	case *arrow.StructType:
+		parts := make([]string, t.NumFields())
+		for i, f := range t.Fields() {
+			parts[i] = f.Name + ": " + typeString(f.Type)
+		}
+		return "struct<" + strings.Join(parts, ", ") + ">"
+	case *arrow.StringType:
+		return "string"
+	case *arrow.BinaryType:
+		return "binary"
+	default:
+		return t.String()
+	}
+}

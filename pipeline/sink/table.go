@@ -1,0 +1,274 @@
+package sink
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"os"
+	"path/filepath"
+
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/parquet"
+	"github.com/apache/arrow/go/v15/parquet/pqarrow"
+)
+
+// tableFile is what the Writer needs from a table whatever its row type.
+type tableFile interface {
+	finish() (OutputFile, error) // flush, write the footer, fsync, close
+	discard()                    // release everything, close and remove the temp file
+	paths() (tmp, final string)
+	stats() (rowGroups, repaired int64)
+	name() string
+}
+
+// table buffers rows of one type in a RecordBuilder and writes each full
+// batch as one row group.
+type table[R any] struct {
+	def   *tableDef[R]
+	opts  *Options
+	rb    *array.RecordBuilder
+	cells []cell
+	order []int // column fill order: flag columns last
+	st    rowState
+
+	rows      int   // rows in the current batch
+	total     int64 // rows written or buffered since Create
+	rowGroups int64
+
+	out      *output
+	fw       *pqarrow.FileWriter
+	tmp, dst string
+	closed   bool
+}
+
+func newTable[R any](def *tableDef[R], opts *Options) (_ *table[R], err error) {
+	t := &table[R]{
+		def:  def,
+		opts: opts,
+		tmp:  filepath.Join(opts.Dir, "."+def.name+".parquet.tmp"),
+		dst:  filepath.Join(opts.Dir, def.name+".parquet"),
+	}
+	t.st.maxValue = opts.maxValueBytes
+	sc := def.arrowSchema()
+	t.rb = array.NewRecordBuilder(opts.Allocator, sc)
+	t.cells = make([]cell, len(def.cols))
+	for i, c := range def.cols {
+		t.cells[i] = cell{b: t.rb.Field(i), st: &t.st, col: def.name + "." + c.name}
+		if !c.flags {
+			t.order = append(t.order, i)
+		}
+	}
+	for i, c := range def.cols {
+		if c.flags {
+			t.order = append(t.order, i)
+		}
+	}
+	defer func() {
+		if err != nil {
+			t.discard()
+		}
+	}()
+
+	f, err := os.OpenFile(t.tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("sink: %w", err)
+	}
+	t.out = &output{f: f, h: sha256.New()}
+	t.out.bw = bufio.NewWriterSize(hashWriter{t.out}, 1<<20)
+	t.fw, err = pqarrow.NewFileWriter(sc, t.out, writerProperties(def, opts), pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(opts.Allocator)))
+	if err != nil {
+		return nil, fmt.Errorf("sink: %s: %w", def.name, err)
+	}
+	return t, nil
+}
+
+// dictPageLimit is the dictionary page size limit. pqarrow falls back from
+// dictionary to PLAIN encoding once a column chunk's dictionary reaches the
+// limit, and a chunk with two data encodings gets its footer encoding stats
+// in Go map order, which differs from run to run (style-anchors 7b). The
+// limit is therefore set above any dictionary a batch can build: a batch is
+// cut at MaxRowGroupBytes (at most 1 GiB, enforced by Create) plus one row
+// whose values are each below maxValueBytes, so no chunk ever falls back.
+const dictPageLimit = 1<<31 - 1
+
+// writerProperties spells out every setting that shapes the bytes, so a
+// library upgrade with new defaults cannot silently change the output.
+func writerProperties[R any](def *tableDef[R], opts *Options) *parquet.WriterProperties {
+	props := []parquet.WriterProperty{
+		parquet.WithAllocator(opts.Allocator),
+		parquet.WithCreatedBy(CreatedBy),
+		parquet.WithVersion(parquet.V2_6),
+		parquet.WithDataPageVersion(parquet.DataPageV1),
+		parquet.WithMaxRowGroupLength(int64(opts.RowGroupRows)),
+		parquet.WithDataPageSize(1 << 20),
+		parquet.WithBatchSize(1024),
+		parquet.WithCompression(opts.codec),
+		parquet.WithStats(true),
+		parquet.WithMaxStatsSize(4096),
+		parquet.WithDictionaryDefault(false),
+		parquet.WithDictionaryPageSizeLimit(dictPageLimit),
+	}
+	for _, c := range def.cols {
+		if c.dict {
+			props = append(props, parquet.WithDictionaryFor(c.name, true))
+		}
+		if c.nostats {
+			props = append(props, parquet.WithStatsFor(c.name, false))
+		}
+	}
+	return parquet.NewWriterProperties(props...)
+}
+
+// add appends one row and writes the batch when it is full. Every column
+// gets exactly one value, so the builders always stay aligned.
+func (t *table[R]) add(r *R) error {
+	if t.st.err != nil {
+		return t.st.err
+	}
+	if t.closed {
+		return errClosed
+	}
+	t.st.repaired = 0
+	for _, i := range t.order {
+		t.def.cols[i].put(&t.cells[i], r)
+	}
+	t.rows++
+	t.total++
+	if t.st.err != nil {
+		return t.st.err
+	}
+	if t.rows >= t.opts.RowGroupRows || t.st.bytes >= t.opts.MaxRowGroupBytes {
+		return t.flush()
+	}
+	return nil
+}
+
+// flush writes the buffered rows as one row group. Write (not
+// WriteBuffered) starts a row group per call, and a batch never exceeds
+// MaxRowGroupLength, so batch boundaries are row-group boundaries and depend
+// on the rows alone.
+func (t *table[R]) flush() error {
+	if t.st.err != nil {
+		return t.st.err
+	}
+	if t.rows == 0 {
+		return nil
+	}
+	rec := t.rb.NewRecord()
+	err := t.fw.Write(rec)
+	rec.Release()
+	t.rows = 0
+	t.st.bytes = 0
+	t.rowGroups++
+	if err == nil {
+		err = t.out.err
+	}
+	if err != nil && t.st.err == nil {
+		t.st.err = fmt.Errorf("sink: writing %s: %w", t.def.name, err)
+	}
+	return t.st.err
+}
+
+func (t *table[R]) finish() (OutputFile, error) {
+	if err := t.flush(); err != nil {
+		return OutputFile{}, err
+	}
+	t.closed = true
+	err := t.fw.Close()
+	if err == nil {
+		err = t.out.finish()
+	}
+	if err != nil {
+		if t.st.err == nil {
+			t.st.err = fmt.Errorf("sink: closing %s: %w", t.def.name, err)
+		}
+		return OutputFile{}, t.st.err
+	}
+	t.rb.Release()
+	t.rb = nil
+	return OutputFile{
+		Name:   t.def.name + ".parquet",
+		Rows:   t.total,
+		Bytes:  t.out.n,
+		SHA256: hex.EncodeToString(t.out.h.Sum(nil)),
+	}, nil
+}
+
+// discard gives back all memory and removes the temp file. Closing the
+// pqarrow writer is what frees its buffers; its footer goes nowhere.
+func (t *table[R]) discard() {
+	t.closed = true
+	if t.fw != nil {
+		t.out.drop = true
+		t.fw.Close()
+		t.fw = nil
+	}
+	if t.rb != nil {
+		t.rb.Release()
+		t.rb = nil
+	}
+	if t.out != nil && t.out.f != nil {
+		t.out.f.Close()
+		t.out.f = nil
+	}
+	os.Remove(t.tmp)
+}
+
+func (t *table[R]) paths() (string, string) { return t.tmp, t.dst }
+func (t *table[R]) stats() (int64, int64)   { return t.rowGroups, t.st.total }
+func (t *table[R]) name() string            { return t.def.name }
+
+// output is the temp file seen through a buffer. It hashes and counts what
+// reaches the file, so the checksum needs no second read, and it keeps the
+// first write error, because not every pqarrow path returns one. It has no
+// Close method on purpose: pqarrow closes its sink if it can, and the file
+// must instead be flushed and fsynced first.
+type output struct {
+	f    *os.File
+	bw   *bufio.Writer
+	h    hash.Hash
+	n    int64
+	err  error
+	drop bool // discarding: swallow writes
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	if o.drop {
+		return len(p), nil
+	}
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.bw.Write(p)
+	if err != nil {
+		o.err = err
+	}
+	return n, err
+}
+
+func (o *output) finish() error {
+	if o.err == nil {
+		o.err = o.bw.Flush()
+	}
+	if o.err == nil {
+		o.err = o.f.Sync()
+	}
+	if err := o.f.Close(); o.err == nil {
+		o.err = err
+	}
+	o.f = nil
+	return o.err
+}
+
+// hashWriter sits below the buffer so only bytes handed to the file are
+// hashed and counted.
+type hashWriter struct{ o *output }
+
+func (w hashWriter) Write(p []byte) (int, error) {
+	n, err := w.o.f.Write(p)
+	w.o.h.Write(p[:n])
+	w.o.n += int64(n)
+	return n, err
+}

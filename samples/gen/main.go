@@ -1,0 +1,51 @@
+// Command gen writes the synthetic sample captures under samples/ and their
+// ground-truth files:
+//
+//	go run ./samples/gen -out samples
+//
+// Everything is derived from fixed seeds and fixed timestamps, so every run
+// writes byte-identical files (for a given Go version: the gzip and PNG
+// encoders' output is part of the bytes). See samples/README.md for what
+// each sample contains.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"telltale/samples/internal/truth"
+)
+
+func main() {
+	out := flag.String("out", "samples", "directory to write the samples into")
+	flag.Parse()
+	if err := generate(*out); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+// generate writes every sample and its truth file under dir.
+func generate(dir string) error {
+	for _, s := range Samples() {
+		files := append([]OutFile(nil), s.Files...)
+		var tj bytes.Buffer
+		if err := truth.Write(&tj, s.Truth); err != nil {
+			return fmt.Errorf("%s: %w", s.Name, err)
+		}
+		files = append(files, OutFile{s.TruthPath, tj.Bytes()})
+		for _, f := range files {
+			p := filepath.Join(dir, filepath.FromSlash(f.Path))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

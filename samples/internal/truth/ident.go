@@ -1,0 +1,82 @@
+package truth
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"telltale/samples/internal/sensors"
+)
+
+// IdentifierSpec names a value to look for in the events.
+type IdentifierSpec struct {
+	Kind, Value string
+}
+
+// FindIdentifiers walks every event object and reports, for each spec, how
+// many events carry the value and at which paths; values no event carries
+// are left out. A string matches when it
+// contains the value; an integer matches when its decimal text equals it.
+// The result follows the order of specs; paths are sorted.
+func FindIdentifiers(events []Event, specs []IdentifierSpec) []Identifier {
+	out := make([]Identifier, 0, len(specs))
+	for _, sp := range specs {
+		id := Identifier{Kind: sp.Kind, Value: sp.Value, Paths: []string{}}
+		seen := map[string]bool{}
+		for _, ev := range events {
+			var hit bool
+			walk(ev.Object, "", func(path string, v any) {
+				p := ""
+				switch v := v.(type) {
+				case string:
+					if strings.Contains(v, sp.Value) {
+						p = path
+					}
+				case int64:
+					if strconv.FormatInt(v, 10) == sp.Value {
+						p = path + " (number)"
+					}
+				case int:
+					if strconv.Itoa(v) == sp.Value {
+						p = path + " (number)"
+					}
+				}
+				if p != "" {
+					hit = true
+					seen[p] = true
+				}
+			})
+			if hit {
+				id.Events++
+			}
+		}
+		for p := range seen {
+			id.Paths = append(id.Paths, p)
+		}
+		if id.Events == 0 {
+			continue // report only values the telemetry carries
+		}
+		sort.Strings(id.Paths)
+		out = append(out, id)
+	}
+	return out
+}
+
+func walk(v any, path string, fn func(string, any)) {
+	switch v := v.(type) {
+	case sensors.Object:
+		for _, m := range v {
+			p := m.Key
+			if path != "" {
+				p = path + "." + m.Key
+			}
+			walk(m.Value, p, fn)
+		}
+	case []any:
+		for i, e := range v {
+			walk(e, path+"["+strconv.Itoa(i)+"]", fn)
+		}
+	default:
+		fn(path, v)
+	}
+}
