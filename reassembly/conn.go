@@ -163,7 +163,7 @@ func (c *conn) segment(s int, seg *Segment) {
 	// The ACK is applied before the payload: the peer had received those
 	// bytes before it sent this segment, so whatever they release is
 	// delivered first.
-	if seg.Flags&ACK != 0 && seg.Flags&RST == 0 {
+	if seg.Flags&ACK != 0 && seg.Flags&RST == 0 && c.ackTrusted(s) {
 		c.noteAck(1-s, seg.Ack, seg.Time, seg.Ref)
 	}
 	if n > 0 {
@@ -175,6 +175,16 @@ func (c *conn) segment(s int, seg *Segment) {
 	if seg.Flags&RST != 0 {
 		c.rst = true
 	}
+}
+
+// ackTrusted reports whether ACKs sent on side s may be taken as evidence of
+// what the peer sent. When the peer's SYN was seen but side s has sent
+// neither its own SYN nor any data, an ACK from s is not part of this
+// handshake (a challenge ACK for an older connection on the same ports, say)
+// and would otherwise claim up to a gigabyte of "missing" bytes.
+func (c *conn) ackTrusted(s int) bool {
+	h, o := &c.h[s], &c.h[1-s]
+	return !o.isnKnown || h.isnKnown || h.st.PayloadBytes > 0
 }
 
 // release gives the connection's buffers back; the conn keeps only what a

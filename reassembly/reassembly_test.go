@@ -488,6 +488,23 @@ func TestGaps(t *testing.T) {
 			},
 		},
 		{
+			// suricata tls-subjectaltname.pcap frames 249-251: the server
+			// answers a SYN with a challenge ACK for an older connection,
+			// and the client resets. The ACK acknowledges nothing of this
+			// connection and must not become a 1 GB tail gap.
+			name: "challenge ACK before the SYN+ACK claims no missing bytes",
+			ops: ops(
+				c2s(1000, 0, SYN, ""),              // #1
+				s2c(7777, 900000000, ACK, ""),      // #2: not this handshake
+				c2s(900000000, 900000000, RST, ""), // #3
+			),
+			want: []string{
+				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
+				"0:end rst last=#3 c2s{pk=2} s2c{pk=1}",
+				"stats seg=3 conns=1",
+			},
+		},
+		{
 			name: "loss before an acknowledged FIN: the connection ends with a gap",
 			ops: ops(handshake(),
 				c2s(1001, 5001, ACK, "hello"), // #4

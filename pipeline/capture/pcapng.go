@@ -91,7 +91,7 @@ func ngCheckLength(typ, length uint32) error {
 // ngSection reads the rest of a section header block whose first 12 bytes
 // (type, length, byte-order magic) were consumed.
 func (r *reader) ngSection(off int64, length uint32) error {
-	body, err := r.ngReadBody(off, "section header block", length-16, 12)
+	body, err := r.ngReadBody("section header block", 12, length-16, 12)
 	if err != nil {
 		return err
 	}
@@ -102,28 +102,29 @@ func (r *reader) ngSection(off int64, length uint32) error {
 	if r.ngr.skipping {
 		r.problem(off, 0, "unsupported pcapng version %d.%d: section skipped", major, minor)
 	}
-	return r.ngTrailer(off, length)
+	return r.ngTrailer(length)
 }
 
-// ngReadBody reads n body bytes (then trailer is still to read) of a block
-// that is kept in memory; need is the minimum size of its fixed part.
-func (r *reader) ngReadBody(off int64, what string, n uint32, need uint32) ([]byte, error) {
+// ngReadBody reads the n body bytes of a block that is kept in memory (its
+// trailer is still to read). prefix bytes of the block were read before;
+// need is the minimum size of the body's fixed part.
+func (r *reader) ngReadBody(what string, prefix, n, need uint32) ([]byte, error) {
 	if n < need || n > maxMetaBlock {
-		return nil, fmt.Errorf("malformed %s: body length %d", what, n)
+		return nil, fmt.Errorf("malformed %s: body length %d; rest of file skipped", what, n)
 	}
 	if uint32(cap(r.ngr.meta)) < n {
 		r.ngr.meta = make([]byte, n)
 	}
 	body := r.ngr.meta[:n]
 	if got, err := r.src.readFull(body); err != nil {
-		return nil, cut(what, int64(got)+12, int64(n)+12, err)
+		return nil, cut(what, int64(prefix)+int64(got), int64(prefix)+int64(n)+4, err)
 	}
 	return body, nil
 }
 
 // ngTrailer reads and checks the trailing length of a block. A mismatch
 // means block boundaries are lost, so the file cannot be read further.
-func (r *reader) ngTrailer(off int64, length uint32) error {
+func (r *reader) ngTrailer(length uint32) error {
 	n, err := r.src.readFull(r.hdr[:4])
 	if err != nil {
 		return cut("block", int64(length)-4+int64(n), int64(length), err)
@@ -209,14 +210,14 @@ func (r *reader) ngSkip(off int64, length, bodyLen uint32) error {
 	if got, err := r.src.discard(int64(bodyLen)); err != nil {
 		return cut("block", 8+got, int64(length), err)
 	}
-	if err := r.ngTrailer(off, length); err != nil {
+	if err := r.ngTrailer(length); err != nil {
 		return err
 	}
 	return errSkipped
 }
 
 func (r *reader) ngInterface(off int64, length, bodyLen uint32) error {
-	body, err := r.ngReadBody(off, "interface description block", bodyLen, 8)
+	body, err := r.ngReadBody("interface description block", 8, bodyLen, 8)
 	if err != nil {
 		return err
 	}
@@ -259,7 +260,7 @@ func (r *reader) ngInterface(off int64, length, bodyLen uint32) error {
 	// The interface is added even when its options are damaged: packet
 	// blocks refer to interfaces by position.
 	r.ngr.ifaces = append(r.ngr.ifaces, ifc)
-	if err := r.ngTrailer(off, length); err != nil {
+	if err := r.ngTrailer(length); err != nil {
 		return err
 	}
 	return errSkipped
@@ -357,7 +358,7 @@ func (r *reader) ngPacket(f *Frame, off int64, typ, length, bodyLen uint32) erro
 	if got, err := r.src.discard(int64(rest - caplen)); err != nil {
 		return cut("packet block", 8+int64(fixed+caplen)+got, int64(length), err)
 	}
-	if err := r.ngTrailer(off, length); err != nil {
+	if err := r.ngTrailer(length); err != nil {
 		return err
 	}
 	ifc := &r.ngr.ifaces[iface]
@@ -382,7 +383,7 @@ func (r *reader) ngSkipRest(off int64, length, rest uint32) error {
 	if got, err := r.src.discard(int64(rest)); err != nil {
 		return cut("packet block", int64(length-4-rest)+got, int64(length), err)
 	}
-	if err := r.ngTrailer(off, length); err != nil {
+	if err := r.ngTrailer(length); err != nil {
 		return err
 	}
 	return errSkipped

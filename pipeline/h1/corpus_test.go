@@ -59,8 +59,12 @@ func TestCorpus(t *testing.T) {
 		t.Skip("tshark not installed")
 	}
 	files := corpusAgree
-	all := os.Getenv("TELLTALE_CORPUS") == "all"
-	if all {
+	env := os.Getenv("TELLTALE_CORPUS")
+	all := env != ""
+	switch {
+	case strings.HasSuffix(env, ".pcap") || strings.HasSuffix(env, ".pcapng"):
+		files = []string{env}
+	case all:
 		ents, err := os.ReadDir(filepath.Join(dir, "captures"))
 		if err != nil {
 			t.Fatal(err)
@@ -72,7 +76,10 @@ func TestCorpus(t *testing.T) {
 	}
 	var agree, differ int
 	for _, name := range files {
-		gotReq, gotResp, st, err := replayCapture(filepath.Join(dir, "captures", name))
+		gotReq, gotResp, txs, st, err := replayCapture(filepath.Join(dir, "captures", name))
+		if len(files) == 1 && all {
+			t.Logf("%s:\n%s", name, dump(txs, true))
+		}
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -202,7 +209,7 @@ type seg struct {
 // replayCapture feeds every TCP connection of a capture to its own Conn and
 // returns the sorted "METHOD URI" of every request and status code of every
 // final response emitted.
-func replayCapture(path string) (reqs, resps []string, st Stats, err error) {
+func replayCapture(path string) (reqs, resps []string, txs []*Transaction, st Stats, err error) {
 	cmd := exec.Command("tshark", "-n", "-r", path, "-o", "tcp.reassemble_out_of_order:TRUE", "-Y", "tcp",
 		"-T", "fields", "-E", "separator=/t", "-E", "occurrence=l",
 		"-e", "frame.number", "-e", "frame.time_epoch", "-e", "tcp.stream", "-e", "ip.src", "-e", "ipv6.src",
@@ -211,7 +218,7 @@ func replayCapture(path string) (reqs, resps []string, st Stats, err error) {
 	if err != nil && len(out) == 0 {
 		// tshark exits 2 on a truncated capture after listing what it
 		// could read; only an empty listing is a failure.
-		return nil, nil, st, fmt.Errorf("tshark: %w", err)
+		return nil, nil, nil, st, fmt.Errorf("tshark: %w", err)
 	}
 	type dirState struct {
 		started bool
@@ -227,6 +234,7 @@ func replayCapture(path string) (reqs, resps []string, st Stats, err error) {
 	conns := map[int]*connState{}
 	var order []int
 	emit := func(tx *Transaction) {
+		txs = append(txs, tx)
 		if tx.Request != nil {
 			reqs = append(reqs, tx.Request.Method+" "+tx.Request.URI)
 		}
@@ -287,7 +295,7 @@ func replayCapture(path string) (reqs, resps []string, st Stats, err error) {
 		s.syn = f[7] == "1" || f[7] == "True"
 		ack := f[8] == "1" || f[8] == "True"
 		if s.payload, err = hex.DecodeString(strings.ReplaceAll(f[9], ":", "")); err != nil {
-			return nil, nil, st, fmt.Errorf("frame %d: payload: %w", s.frame, err)
+			return nil, nil, nil, st, fmt.Errorf("frame %d: payload: %w", s.frame, err)
 		}
 		cs := conns[s.stream]
 		if cs == nil {
@@ -334,5 +342,5 @@ func replayCapture(path string) (reqs, resps []string, st Stats, err error) {
 	}
 	sort.Strings(reqs)
 	sort.Strings(resps)
-	return reqs, resps, st, sc.Err()
+	return reqs, resps, txs, st, sc.Err()
 }

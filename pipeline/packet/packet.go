@@ -11,9 +11,10 @@
 // Decoding uses gopacket's DecodingLayerParser over layer structs owned by
 // the Decoder: gopacket's IPv4, IPv6 and TCP layers, and link layers written
 // here (Ethernet with stacked VLAN tags, LLC/SNAP, PPPoE and MPLS, Linux SLL
-// and SLL2, BSD loopback, Cisco HDLC, NFLOG). Tunnels (GRE, VXLAN, GTP, ...)
-// are not opened: their frames count as not_tcp. The package also computes
-// Community ID flow hashes.
+// and SLL2, BSD loopback, Cisco HDLC, NFLOG). One level of IP in IP (4in4,
+// 6in4, 4in6, 6in6) is followed and the inner packet gives the segment;
+// other tunnels (GRE, VXLAN, GTP, ...) are not opened and count as not_tcp.
+// The package also computes Community ID flow hashes.
 package packet
 
 import (
@@ -37,7 +38,7 @@ const (
 	NotTCP                            // IP, but not TCP (UDP, ICMP, tunnels, ...)
 	IPFragment                        // an IPv4 or IPv6 fragment (not reassembled)
 	Truncated                         // a header is cut short by the capture length
-	Malformed                         // a header is invalid
+	Malformed                         // a header is invalid, or its lengths contradict each other
 )
 
 var reasonNames = [...]string{"none", "unsupported_link", "non_ip", "not_tcp", "ip_fragment", "truncated", "malformed"}

@@ -1,0 +1,224 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDeterministicOutput runs the same inputs with different worker counts
+// and twice each: every Parquet file must be byte-identical.
+func TestDeterministicOutput(t *testing.T) {
+	for _, sc := range []sampleCase{sampleCases[0], sampleCases[1]} {
+		t.Run(sc.name, func(t *testing.T) {
+			var want map[string]string
+			for _, workers := range []int{1, 8, 1, 3} {
+				_, sum := runSample(t, sc, workers)
+				got := map[string]string{}
+				for _, o := range sum.Outputs {
+					got[o.Name] = o.SHA256
+				}
+				if len(got) != 5 {
+					t.Fatalf("workers=%d: %d outputs, want 5 tables", workers, len(got))
+				}
+				if want == nil {
+					want = got
+					continue
+				}
+				for name, h := range want {
+					if got[name] != h {
+						t.Errorf("workers=%d: %s sha256 %s, want %s (first run)", workers, name, got[name], h)
+					}
+				}
+			}
+		})
+	}
+}
+
+// counterMap indexes a run's counters by name.
+func counterMap(s *Summary) map[string]int64 {
+	m := map[string]int64{}
+	for _, c := range s.Counters {
+		m[c.Name] = c.Value
+	}
+	return m
+}
+
+// checkAccounting asserts the identities the manifest promises: every packet
+// read is either a TCP segment or skipped for a named reason, every input's
+// packets add up to the packets read, and every row count matches its file.
+func checkAccounting(t *testing.T, s *Summary) {
+	t.Helper()
+	c := counterMap(s)
+	var skipped int64
+	for name, v := range c {
+		if strings.HasPrefix(name, "packets.skipped.") {
+			skipped += v
+		}
+	}
+	if skipped != c["packets.skipped"] {
+		t.Errorf("skip reasons add up to %d, packets.skipped = %d", skipped, c["packets.skipped"])
+	}
+	if c["packets.read"] != c["packets.tcp"]+c["packets.skipped"] {
+		t.Errorf("packets.read %d != packets.tcp %d + packets.skipped %d", c["packets.read"], c["packets.tcp"], c["packets.skipped"])
+	}
+	if c["packets.tcp"] != c["tcp.segments"] {
+		t.Errorf("packets.tcp %d != tcp.segments %d", c["packets.tcp"], c["tcp.segments"])
+	}
+	var perFile int64
+	for _, in := range s.Inputs {
+		perFile += in.Packets
+	}
+	if perFile != c["packets.read"] {
+		t.Errorf("inputs hold %d packets, packets.read = %d", perFile, c["packets.read"])
+	}
+	for _, o := range s.Outputs {
+		table := strings.TrimSuffix(o.Name, ".parquet")
+		if o.Rows != c["rows."+table] {
+			t.Errorf("%s has %d rows, rows.%s = %d", o.Name, o.Rows, table, c["rows."+table])
+		}
+	}
+	if c["rows.flows"] != c["tcp.connections"] {
+		t.Errorf("rows.flows %d != tcp.connections %d", c["rows.flows"], c["tcp.connections"])
+	}
+	if c["rows.http"] != c["http.transactions"] {
+		t.Errorf("rows.http %d != http.transactions %d", c["rows.http"], c["http.transactions"])
+	}
+}
+
+// TestManifest checks the manifest written next to the tables: inputs with
+// their hashes and packet counts, outputs, and counters that account for
+// every packet.
+func TestManifest(t *testing.T) {
+	out, sum := runSample(t, sampleCases[0], 2)
+	checkAccounting(t, sum)
+	c := counterMap(sum)
+	for name, want := range map[string]int64{
+		"packets.read": 106, "packets.tcp": 106, "packets.skipped": 0, "tcp.connections": 9,
+		"tcp.missed_bytes": 0, "http.transactions": 12, "rows.payloads": 7, "rows.events": 64,
+	} {
+		if c[name] != want {
+			t.Errorf("%s = %d, want %d", name, c[name], want)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Tool    string
+		Version string
+		Inputs  []struct {
+			Name, SHA256 string
+			Packets      int64
+			FirstTS      string `json:"first_ts"`
+		}
+		Outputs []struct {
+			Name string
+			Rows int64
+		}
+		Counters []struct {
+			Name  string
+			Value int64
+		}
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Tool != "telltale" || m.Version != "test" {
+		t.Errorf("tool %q version %q", m.Tool, m.Version)
+	}
+	if len(m.Inputs) != 1 || m.Inputs[0].Name != "phone-browser.pcap" || m.Inputs[0].Packets != 106 || len(m.Inputs[0].SHA256) != 64 || m.Inputs[0].FirstTS == "" {
+		t.Errorf("inputs = %+v", m.Inputs)
+	}
+	if len(m.Outputs) != 5 || len(m.Counters) != len(sum.Counters) {
+		t.Errorf("%d outputs, %d counters; want 5 and %d", len(m.Outputs), len(m.Counters), len(sum.Counters))
+	}
+	for i := 1; i < len(m.Counters); i++ {
+		if m.Counters[i-1].Name >= m.Counters[i].Name {
+			t.Errorf("counters not sorted: %q before %q", m.Counters[i-1].Name, m.Counters[i].Name)
+		}
+	}
+}
+
+// TestTruncatedAndCorruptInputs cuts a capture in the middle of a packet
+// and adds a file of garbage: the run goes on, names the file and offset of
+// each problem, and still delivers everything before the cut.
+func TestTruncatedAndCorruptInputs(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(samplesDir, "phone-browser.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cut := len(data) * 2 / 3
+	if err := os.WriteFile(filepath.Join(dir, "cut.pcap"), data[:cut], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A pcap header followed by a record claiming 200 MB.
+	bad := append([]byte{}, data[:24]...)
+	bad = append(bad, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0c, 0, 0, 0, 0x0c)
+	if err := os.WriteFile(filepath.Join(dir, "bad.pcap"), bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	sum, err := Run(context.Background(), Config{Inputs: []string{dir}, OutDir: out, Workers: 2})
+	if err != nil {
+		t.Fatalf("Run: %v (bad input must be counted, not fatal)", err)
+	}
+	checkAccounting(t, sum)
+	c := counterMap(sum)
+	if c["capture.errors"] < 2 {
+		t.Errorf("capture.errors = %d, want at least 2 (one per damaged file)", c["capture.errors"])
+	}
+	if c["packets.read"] == 0 || c["packets.read"] >= 106 {
+		t.Errorf("packets.read = %d, want the packets before the cut (0 < n < 106)", c["packets.read"])
+	}
+	found := map[string]bool{}
+	for _, in := range sum.Inputs {
+		for _, e := range in.Errors {
+			if strings.Contains(e, in.Name) && strings.Contains(e, "offset") {
+				found[in.Name] = true
+			}
+		}
+	}
+	if !found["cut.pcap"] || !found["bad.pcap"] {
+		t.Errorf("errors naming file and offset: %v; inputs: %+v", found, sum.Inputs)
+	}
+	if _, err := os.Stat(filepath.Join(out, "manifest.json")); err != nil {
+		t.Errorf("no manifest after a run with bad inputs: %v", err)
+	}
+}
+
+// TestMissingInputFails checks that a path that does not exist stops the
+// run before anything is written, with an error naming it.
+func TestMissingInputFails(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	_, err := Run(context.Background(), Config{Inputs: []string{"no/such/capture.pcap"}, OutDir: out})
+	if err == nil || !strings.Contains(err.Error(), "no/such/capture.pcap") {
+		t.Fatalf("Run = %v, want an error naming the missing path", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "manifest.json")); err == nil {
+		t.Error("manifest written for a failed run")
+	}
+}
+
+// TestCancelledRunLeavesNoTables checks that an interrupted run leaves no
+// file that looks complete.
+func TestCancelledRunLeavesNoTables(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := filepath.Join(t.TempDir(), "out")
+	_, err := Run(ctx, Config{Inputs: []string{filepath.Join(samplesDir, "phone-browser.pcap")}, OutDir: out})
+	if err == nil {
+		t.Fatal("Run with a cancelled context succeeded")
+	}
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".parquet") || e.Name() == "manifest.json" {
+			t.Errorf("cancelled run left %s", e.Name())
+		}
+	}
+}
