@@ -19,7 +19,8 @@ func (r *run) manifest(s *Summary) *sink.Manifest {
 			"compression":       r.cfg.Compression,
 			"community_id_seed": r.cfg.CommunityIDSeed,
 		},
-		Outputs: s.Outputs,
+		Outputs:     s.Outputs,
+		NotCaptures: s.NotCaptures,
 	}
 	for _, fi := range s.Inputs {
 		in := sink.Input{

@@ -49,6 +49,9 @@ type Summary struct {
 	Counters []Counter
 	Outputs  []sink.OutputFile
 	Inputs   []capture.FileInfo
+	// NotCaptures are files found in input directories that do not start
+	// like a capture; they were not read.
+	NotCaptures []string
 }
 
 // Counter is one named figure of the run.
@@ -80,9 +83,12 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, errors.New("pipeline: no input captures")
 	}
 
-	files, err := capture.Expand(cfg.Inputs)
+	files, others, err := capture.Walk(cfg.Inputs)
 	if err != nil {
 		return nil, err
+	}
+	for _, o := range others {
+		log.Info("not a capture file, skipped", "file", o)
 	}
 	if len(files) == 0 {
 		return nil, fmt.Errorf("pipeline: no capture files found in %q", cfg.Inputs)
@@ -105,6 +111,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}()
 
 	r := newRun(cfg, set, out)
+	r.notCaptures = others
 	if err := r.loop(ctx, log); err != nil {
 		return nil, err
 	}
@@ -118,7 +125,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		counters = append(counters, Counter(c))
 	}
 	sortCounters(counters)
-	sum := &Summary{Counters: counters, Outputs: outputs, Inputs: set.Files()}
+	sum := &Summary{Counters: counters, Outputs: outputs, Inputs: set.Files(), NotCaptures: others}
 	if err := sink.WriteManifest(cfg.OutDir, r.manifest(sum)); err != nil {
 		return nil, err
 	}

@@ -163,7 +163,11 @@ func TestTruncatedAndCorruptInputs(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "bad.pcap"), bad, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(dir, "out")
+	// A file that is not a capture, found in the directory: listed, not read.
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("captured at the hotspot\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
 	sum, err := Run(context.Background(), Config{Inputs: []string{dir}, OutDir: out, Workers: 2})
 	if err != nil {
 		t.Fatalf("Run: %v (bad input must be counted, not fatal)", err)
@@ -189,6 +193,9 @@ func TestTruncatedAndCorruptInputs(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "manifest.json")); err != nil {
 		t.Errorf("no manifest after a run with bad inputs: %v", err)
+	}
+	if len(sum.NotCaptures) != 1 || filepath.Base(sum.NotCaptures[0]) != "notes.txt" || c["capture.not_capture_files"] != 1 {
+		t.Errorf("not-capture files = %q (counter %d), want notes.txt listed and counted", sum.NotCaptures, c["capture.not_capture_files"])
 	}
 }
 

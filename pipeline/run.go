@@ -31,6 +31,7 @@ type run struct {
 	frames      int64
 	tcpSegments int64
 	skipped     map[packet.SkipReason]int64
+	notCaptures []string
 
 	// Written by the collector only, read after work.close.
 	rows     rowCounts

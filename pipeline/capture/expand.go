@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/klauspost/compress/gzip"
@@ -20,11 +21,19 @@ import (
 // silently dropping them. The result is sorted and without duplicates (two
 // spellings of one path count once). A path that does not exist is an error.
 func Expand(paths []string) ([]string, error) {
+	files, _, err := Walk(paths)
+	return files, err
+}
+
+// Walk is Expand that also returns, sorted, the files found in directories
+// that were left out because they are not captures, so a caller can report
+// them instead of dropping them silently.
+func Walk(paths []string) (files, others []string, err error) {
 	var out []string
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, fmt.Errorf("capture: %w", err)
+			return nil, nil, fmt.Errorf("capture: %w", err)
 		}
 		if !st.IsDir() {
 			out = append(out, filepath.Clean(p))
@@ -47,13 +56,17 @@ func Expand(paths []string) ([]string, error) {
 			}
 			if isCapture(path) {
 				out = append(out, filepath.Clean(path))
+			} else {
+				others = append(others, filepath.Clean(path))
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("capture: %w", err)
+			return nil, nil, fmt.Errorf("capture: %w", err)
 		}
 	}
+	sort.Strings(others)
+	others = slices.Compact(others)
 	sort.Strings(out)
 	seen := make(map[string]bool, len(out))
 	kept := out[:0]
@@ -68,7 +81,7 @@ func Expand(paths []string) ([]string, error) {
 		seen[key] = true
 		kept = append(kept, p)
 	}
-	return kept, nil
+	return kept, others, nil
 }
 
 // isCapture reports whether a file starts with a capture magic number, after

@@ -622,6 +622,63 @@ tx 2 []
 		stats: "http.requests=1\nhttp.responses=1\nhttp.transactions=1\n",
 	},
 	{
+		name: "request line cut by a gap (short snap length) is salvaged",
+		evs: []ev{
+			c2s("GET /images/sf.net_box.gif HTT"),
+			gapC2S(466),
+			s2c(ok("img")),
+			c2s("GET /cut-at-end"),
+		},
+		want: `tx 1 []
+  req c2s "GET" "/images/sf.net_box.gif" "" [header_gap incomplete]
+    body "" wire=0 decoded=0 missing=466
+  resp s2c "HTTP/1.1" 200 "OK" []
+    Content-Length: "3"
+    body "img" wire=3 decoded=3 missing=0
+tx 2 [no_response]
+  req c2s "GET" "/cut-at-end" "" [incomplete]
+    body "" wire=0 decoded=0 missing=0
+`,
+		stats: "http.requests=2\nhttp.responses=1\nhttp.transactions=2\nhttp.resyncs=1\nhttp.gaps_in_header=1\nhttp.unanswered_requests=1\nhttp.incomplete_messages=2\n",
+	},
+	{
+		name: "junk before the first start line: keep-alive probe byte, SOCKS5 handshake",
+		evs: []ev{
+			c2s("\x00\x05\x01\x00" + "\x05\x01\x00\x01\x7f\x00\x00\x01\x00\x50" + get("/")),
+			s2c("\x05\x00" + "\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00" + ok("s")),
+		},
+		want: `tx 1 []
+  req c2s "GET" "/" "HTTP/1.1" [lenient]
+    Host: "h"
+    body "" wire=0 decoded=0 missing=0
+  resp s2c "HTTP/1.1" 200 "OK" [lenient]
+    Content-Length: "1"
+    body "s" wire=1 decoded=1 missing=0
+`,
+		stats: "http.requests=1\nhttp.responses=1\nhttp.transactions=1\nhttp.lenient_messages=2\n",
+	},
+	{
+		name: "odd versions, missing target, Content-Length with leading zeros",
+		evs: []ev{
+			c2s(crlf("POST /z HTTP/1.0.8\nContent-Length: 00000000000000000000000000000003\n\n") + "abc" + crlf("OPTIONS HTTP/1.1\n\n")),
+			s2c(crlf("HTTP/1.00 200 ok\nContent-Length: 0\n\nHTTP/1.1 204 No Content\n\n")),
+		},
+		want: `tx 1 []
+  req c2s "POST" "/z" "HTTP/1.0.8" [lenient]
+    Content-Length: "00000000000000000000000000000003"
+    body "abc" wire=3 decoded=3 missing=0
+  resp s2c "HTTP/1.00" 200 "ok" [lenient]
+    Content-Length: "0"
+    body "" wire=0 decoded=0 missing=0
+tx 2 []
+  req c2s "OPTIONS" "" "HTTP/1.1" [lenient]
+    body "" wire=0 decoded=0 missing=0
+  resp s2c "HTTP/1.1" 204 "No Content" []
+    body "" wire=0 decoded=0 missing=0
+`,
+		stats: "http.requests=2\nhttp.responses=2\nhttp.transactions=2\nhttp.lenient_messages=3\n",
+	},
+	{
 		name: "response cut at End is incomplete",
 		evs:  []ev{c2s(get("/1")), s2c(crlf("HTTP/1.1 200 OK\nContent-Length: 10\n\n") + "part")},
 		want: `tx 1 []

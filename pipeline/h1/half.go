@@ -62,16 +62,17 @@ type half struct {
 	pending []byte              // a line cut by the end of a push
 	pendAt  reassembly.Position // position of pending[0]
 
-	cur       *Message // message in progress; nil between messages or after detach
-	slot      *slot    // the transaction cur belongs to, once attached
-	trailer   bool     // in the trailer block: fields go to cur.Trailers
-	hdrBytes  int      // bytes of the current header (or trailer) block
-	remain    int64    // body or chunk bytes still expected
-	encoded   bool     // cur's body has a content coding: keep it in wire, decode at the end
-	wire      []byte   // kept encoded body, reused from message to message
-	wireTrunc bool     // wire hit MaxEncodedBytes
-	gapped    bool     // a gap fell inside the body: wire holds only the part before it
-	end       reassembly.Position
+	cur       *Message            // message in progress; nil between messages or after detach
+	slot      *slot               // the transaction cur belongs to, once attached
+	trailer   bool                // in the trailer block: fields go to cur.Trailers
+	hdrBytes  int                 // bytes of the current header (or trailer) block
+	remain    int64               // body or chunk bytes still expected
+	encoded   bool                // cur's body has a content coding: keep it in wire, decode at the end
+	wire      []byte              // kept encoded body, reused from message to message
+	wireTrunc bool                // wire hit MaxEncodedBytes
+	gapped    bool                // a gap fell inside the body: wire holds only the part before it
+	end       reassembly.Position // one past the last byte of cur, with the frame that carried it
+	lastAt    reassembly.Position // the latest push
 }
 
 func (h *half) peer() *half     { return &h.c.half[h.dir^1] }
@@ -90,6 +91,7 @@ func posAt(at reassembly.Position, i int) reassembly.Position {
 
 // data consumes one push of in-order bytes.
 func (h *half) data(b []byte, at reassembly.Position) {
+	h.lastAt = at
 	for i := 0; i < len(b); {
 		switch h.state {
 		case stNonHTTP, stDead:
@@ -141,7 +143,11 @@ func (h *half) line(b []byte, i int, at reassembly.Position) int {
 		h.skipLine = false
 		return i + k + 1
 	}
-	if len(h.pending) == 0 && h.startState() && !viableStart(rest, h.role) {
+	if h.state == stClassify && len(h.pending) == 0 && signature(rest) {
+		h.giveUp(true)
+		return len(b)
+	}
+	if len(h.pending) == 0 && h.startState() && !viableStart(rest, h.role, true) {
 		h.noStart(rest)
 		if k < 0 {
 			h.skipLine = h.state < stNonHTTP
@@ -160,7 +166,11 @@ func (h *half) line(b []byte, i int, at reassembly.Position) int {
 			h.pendAt = posAt(at, i)
 		}
 		h.pending = append(h.pending, rest...)
-		if h.startState() && !viableStart(h.pending, h.role) {
+		if h.state == stClassify && signature(h.pending) {
+			h.giveUp(true)
+			return len(b)
+		}
+		if h.startState() && !viableStart(h.pending, h.role, true) {
 			h.noStart(h.pending)
 			h.pending = h.pending[:0]
 			h.skipLine = h.state < stNonHTTP
@@ -199,13 +209,21 @@ func (h *half) line(b []byte, i int, at reassembly.Position) int {
 // keep ln, which may be the caller's buffer or pending.
 func (h *half) handleLine(ln []byte, crlf bool, start, after reassembly.Position) {
 	switch h.state {
-	case stClassify, stStart, stResync:
-		if len(ln) == 0 && h.state != stResync {
+	case stClassify, stResync:
+		if len(ln) == 0 {
 			return // empty lines before a message are ignored (RFC 9112 2.2)
 		}
-		if !h.begin(ln, crlf, start, after) {
+		if !h.begin(ln, crlf, true, start, after) {
 			h.noStart(ln)
 		}
+	case stStart:
+		if len(ln) == 0 || h.begin(ln, crlf, false, start, after) {
+			return
+		}
+		// Garbage; it may still end in a start line (the tail of a
+		// mis-framed body, say): count it, and look.
+		h.garbage()
+		h.begin(ln, crlf, true, start, after)
 	case stHeader, stTrailer:
 		h.headerLine(ln, crlf, after)
 	case stChunkSize:
@@ -295,50 +313,76 @@ func (h *half) stop(s state) {
 	h.skipLine = false
 }
 
-// begin starts a message if ln is a start line this direction may carry.
-func (h *half) begin(ln []byte, crlf bool, start, after reassembly.Position) bool {
-	var m *Message
-	if h.role != roleResponse {
-		if method, target, version, lenient, ok := parseRequestLine(ln); ok {
-			m = &Message{Dir: h.dir, Method: intern(method), URI: string(target), Version: intern(version)}
-			if lenient {
-				m.Flags |= FlagLenient
-			}
-			h.classified(roleRequest)
-			h.stats().Requests++
-		}
-	}
-	if m == nil && h.role != roleRequest {
-		if version, code, reason, lenient, ok := parseStatusLine(ln); ok {
-			m = &Message{Dir: h.dir, Version: intern(version), StatusCode: code, Reason: intern(reason)}
-			if lenient {
-				m.Flags |= FlagLenient
-			}
-			h.classified(roleResponse)
-			h.stats().Responses++
-		}
-	}
+// begin starts a message if ln is a start line this direction may carry,
+// possibly after junk (see findStart).
+func (h *half) begin(ln []byte, crlf, junk bool, start, after reassembly.Position) bool {
+	m, isReq, skip := findStart(ln, h.role, junk)
 	if m == nil {
 		return false
+	}
+	if skip > 0 {
+		m.Flags |= FlagLenient
+		start.Offset += int64(skip)
 	}
 	if !crlf {
 		m.Flags |= FlagLenient
 	}
+	h.start(m, isReq, len(ln)+lineEnd(crlf), start, after)
+	return true
+}
+
+// start makes m, whose start line has been read, the current message.
+func (h *half) start(m *Message, isReq bool, lineBytes int, start, after reassembly.Position) {
+	m.Dir = h.dir
 	m.Start = start
 	m.Headers = make([]Header, 0, 8)
+	if isReq {
+		h.classified(roleRequest)
+		h.stats().Requests++
+	} else {
+		h.classified(roleResponse)
+		h.stats().Responses++
+	}
 	h.cur, h.slot = m, nil
-	if h.isRequest() {
+	if isReq {
 		// Queue the request at once: its method is all a response needs,
 		// and a response may overtake the rest of its header block.
 		h.slot = h.c.pushRequest(m)
 	}
 	h.state = stHeader
 	h.trailer = false
-	h.hdrBytes = len(ln) + lineEnd(crlf)
+	h.hdrBytes = lineBytes
 	h.encoded, h.wireTrunc, h.gapped = false, false, false
 	h.wire = h.wire[:0]
 	h.quiet = false
 	h.end = after
+}
+
+// salvage turns a start line cut short by a gap or the end of the stream
+// (the partial line in pending) into a message, so that a request whose
+// line was cut, as in a capture with a short snap length, is still seen.
+// It reports whether a message was started.
+func (h *half) salvage() bool {
+	if h.cur != nil || len(h.pending) == 0 || h.skipLine || !h.startState() {
+		return false
+	}
+	ln := h.pending
+	if ln[len(ln)-1] == '\r' {
+		ln = ln[:len(ln)-1]
+	}
+	m, isReq, skip := findStart(ln, h.role, true)
+	if m == nil {
+		m, isReq, skip = findPartialStart(ln, h.role)
+	}
+	if m == nil {
+		return false
+	}
+	start := h.pendAt
+	start.Offset += int64(skip)
+	after := h.lastAt
+	after.Offset = h.pendAt.Offset + int64(len(h.pending))
+	h.start(m, isReq, len(h.pending), start, after)
+	h.pending = h.pending[:0]
 	return true
 }
 
@@ -610,13 +654,16 @@ func (h *half) gap(n int64, at reassembly.Position) {
 			}
 			h.cut()
 		}
-	case stClassify:
-		// The direction's start is missing: hunt for a start line of
-		// either kind.
+	case stClassify, stResync, stStart:
 		st.GapsInHeader++
-		h.resync()
-	case stResync:
-		st.GapsInHeader++
+		if h.salvage() {
+			h.cur.MissingBytes += n
+			h.cut()
+		} else if h.state != stResync {
+			// A message start is missing (at the very start of the
+			// direction, hunt for either kind).
+			h.resync()
+		}
 	default:
 		st.GapsInHeader++
 		if h.cur != nil {
@@ -703,6 +750,10 @@ func (h *half) detach() {
 
 // endStream completes the direction at the end of the connection.
 func (h *half) endStream() {
+	if h.salvage() {
+		h.cur.Flags |= FlagIncomplete
+		h.finish()
+	}
 	if h.cur != nil {
 		if h.state != stUntilClose {
 			h.cur.Flags |= FlagIncomplete

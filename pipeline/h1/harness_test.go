@@ -16,13 +16,13 @@ type ev struct {
 	gap  int64
 }
 
-func c2s(s string) ev       { return ev{dir: reassembly.ClientToServer, data: s} }
-func s2c(s string) ev       { return ev{dir: reassembly.ServerToClient, data: s} }
-func gapC2S(n int64) ev     { return ev{dir: reassembly.ClientToServer, gap: n} }
-func gapS2C(n int64) ev     { return ev{dir: reassembly.ServerToClient, gap: n} }
-func crlf(s string) string  { return strings.ReplaceAll(s, "\n", "\r\n") }
-func c2sCRLF(s string) ev   { return c2s(crlf(s)) }
-func s2cCRLF(s string) ev   { return s2c(crlf(s)) }
+func c2s(s string) ev            { return ev{dir: reassembly.ClientToServer, data: s} }
+func s2c(s string) ev            { return ev{dir: reassembly.ServerToClient, data: s} }
+func gapC2S(n int64) ev          { return ev{dir: reassembly.ClientToServer, gap: n} }
+func gapS2C(n int64) ev          { return ev{dir: reassembly.ServerToClient, gap: n} }
+func crlf(s string) string       { return strings.ReplaceAll(s, "\n", "\r\n") }
+func c2sCRLF(s string) ev        { return c2s(crlf(s)) }
+func s2cCRLF(s string) ev        { return s2c(crlf(s)) }
 func frame(i int) reassembly.Ref { return reassembly.Ref{File: 0, Frame: uint64(i + 1)} }
 
 // A split cuts a delivery of n bytes into pushes.

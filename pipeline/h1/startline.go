@@ -10,18 +10,24 @@ func isMethodChar(c byte) bool { return c >= 'A' && c <= 'Z' || c == '-' || c ==
 func isWS(c byte) bool         { return c == ' ' || c == '\t' }
 func isDigit(c byte) bool      { return c >= '0' && c <= '9' }
 
-// isVersion reports whether v is "HTTP/d.d".
-func isVersion(v []byte) bool {
-	return len(v) == 8 && string(v[:5]) == "HTTP/" && isDigit(v[5]) && v[6] == '.' && isDigit(v[7])
+// version checks an HTTP-version token: "HTTP/d.d", or leniently anything
+// else that starts with "HTTP/" and a digit ("HTTP/1.", "HTTP/1.00",
+// "HTTP/1.0.8" are all seen in the wild). The major version must be 0 or 1:
+// "PRI * HTTP/2.0" is the HTTP/2 preface, not HTTP/1.
+func version(v []byte) (ok, lenient bool) {
+	if len(v) < 6 || string(v[:5]) != "HTTP/" || v[5] > '1' || !isDigit(v[5]) {
+		return false, false
+	}
+	return true, len(v) != 8 || v[6] != '.' || !isDigit(v[7])
 }
 
 // parseRequestLine parses METHOD SP request-target SP HTTP-version, leniently:
-// runs of spaces or tabs between the parts, trailing whitespace and
-// whitespace inside the target (taken as part of it) set lenient. The major
-// version must be 0 or 1: "PRI * HTTP/2.0" is the HTTP/2 preface, not HTTP/1.
-// Every line rejected by viableRequest is rejected here too, which keeps the
-// early rejection of partial lines consistent with whole lines.
-func parseRequestLine(line []byte) (method, target, version []byte, lenient, ok bool) {
+// runs of spaces or tabs between the parts, trailing whitespace, whitespace
+// inside the target (taken as part of it), a missing target and an odd
+// version set lenient. Every line rejected by viableRequest is rejected here
+// too, which keeps the early rejection of partial lines consistent with
+// whole lines.
+func parseRequestLine(line []byte) (method, target, vers []byte, lenient, ok bool) {
 	n := 0
 	for n < len(line) && n <= maxMethod && isMethodChar(line[n]) {
 		n++
@@ -35,29 +41,50 @@ func parseRequestLine(line []byte) (method, target, version []byte, lenient, ok 
 	if sp < 0 {
 		return
 	}
-	version = rest[sp+1:]
-	if !isVersion(version) || version[5] > '1' {
+	vers = rest[sp+1:]
+	vok, vlenient := version(vers)
+	if !vok {
 		return
 	}
 	target = trimWS(rest[:sp])
-	if len(target) == 0 {
-		return
-	}
-	canonical := len(line) == n+1+len(target)+1+len(version) &&
+	canonical := len(target) > 0 && !vlenient &&
+		len(line) == n+1+len(target)+1+len(vers) &&
 		line[n] == ' ' && line[n+1+len(target)] == ' ' &&
 		bytes.IndexByte(target, ' ') < 0 && bytes.IndexByte(target, '\t') < 0
-	return method, target, version, !canonical, true
+	return method, target, vers, !canonical, true
+}
+
+// parsePartialRequest reads what it can of a request line cut short: a
+// method, whitespace and a target (up to whitespace or the cut).
+func parsePartialRequest(line []byte) (method, target []byte, ok bool) {
+	n := 0
+	for n < len(line) && n <= maxMethod && isMethodChar(line[n]) {
+		n++
+	}
+	if n == 0 || n > maxMethod || line[0] < 'A' || line[0] > 'Z' || n == len(line) || !isWS(line[n]) {
+		return
+	}
+	target = trimLeftWS(line[n:])
+	if i := bytes.IndexAny(target, " \t"); i >= 0 {
+		target = target[:i]
+	}
+	return line[:n], target, len(target) > 0
 }
 
 // parseStatusLine parses HTTP/1.d SP 3DIGIT SP reason, leniently: runs of
 // spaces or tabs, and a missing reason phrase (no SP after the code), set
 // lenient.
-func parseStatusLine(line []byte) (version []byte, code int, reason []byte, lenient, ok bool) {
+func parseStatusLine(line []byte) (vers []byte, code int, reason []byte, lenient, ok bool) {
 	if len(line) < 12 || string(line[:7]) != "HTTP/1." || !isDigit(line[7]) {
 		return
 	}
-	version = line[:8]
-	rest := line[8:]
+	v := 8
+	for v < len(line) && !isWS(line[v]) {
+		v++
+	}
+	vers = line[:v]
+	lenient = v != 8 // "HTTP/1.00", "HTTP/1.1x"
+	rest := line[v:]
 	nsp := 0
 	for nsp < len(rest) && isWS(rest[nsp]) {
 		nsp++
@@ -65,7 +92,7 @@ func parseStatusLine(line []byte) (version []byte, code int, reason []byte, leni
 	if nsp == 0 {
 		return
 	}
-	lenient = nsp != 1 || rest[0] != ' '
+	lenient = lenient || nsp != 1 || rest[0] != ' '
 	rest = rest[nsp:]
 	if len(rest) < 3 || !isDigit(rest[0]) || !isDigit(rest[1]) || !isDigit(rest[2]) {
 		return
@@ -86,30 +113,121 @@ func parseStatusLine(line []byte) (version []byte, code int, reason []byte, leni
 			lenient = true
 		}
 	}
-	return version, code, reason, lenient, true
+	return vers, code, reason, lenient, true
 }
 
-// viableStart reports whether p, the first bytes of a line, can still begin
-// a start line for role (or an empty line between messages). Only the part
-// before a '\n' and only the first few bytes are looked at, so the check is
-// cheap on every push.
-func viableStart(p []byte, r role) bool {
-	if len(p) > maxMethod+2 {
-		p = p[:maxMethod+2]
+// maxJunk is how many leading bytes may precede a start line where the
+// parser is looking for one (a direction's first line, or after a
+// resync): a TCP keep-alive probe byte, a SOCKS handshake, the tail of a
+// message whose framing was lost.
+const maxJunk = 64
+
+// findStart looks for a start line this direction may carry at the start
+// of ln or, with junk, after up to maxJunk leading bytes. skip is where it
+// begins.
+func findStart(ln []byte, r role, junk bool) (m *Message, isReq bool, skip int) {
+	last := 0
+	if junk {
+		last = min(maxJunk, len(ln)-1)
 	}
-	if k := bytes.IndexByte(p, '\n'); k >= 0 {
-		p = p[:k]
+	for j := 0; j <= last; j++ {
+		if j > 0 && (ln[j] < 'A' || ln[j] > 'Z') {
+			continue
+		}
+		if m, isReq = parseStart(ln[j:], r); m != nil && (j == 0 || !isReq || knownMethod(m.Method)) {
+			return m, isReq, j
+		}
 	}
-	if len(p) == 0 {
+	return nil, false, 0
+}
+
+// knownMethod reports a registered method. After junk only these are
+// believed: a SOCKS handshake for port 80 ends in 'P', which would make
+// "PGET" of a GET.
+func knownMethod(m string) bool {
+	switch m {
+	case "GET", "POST", "PUT", "HEAD", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE",
+		"PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "SEARCH", "REPORT",
+		"NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE":
 		return true
 	}
-	if p[0] == '\r' {
-		return len(p) == 1
+	return false
+}
+
+// parseStart parses ln as a request line or a status line, as r allows.
+func parseStart(ln []byte, r role) (*Message, bool) {
+	if r != roleResponse {
+		if method, target, vers, lenient, ok := parseRequestLine(ln); ok {
+			m := &Message{Method: intern(method), URI: string(target), Version: intern(vers)}
+			if lenient {
+				m.Flags |= FlagLenient
+			}
+			return m, true
+		}
 	}
-	return r != roleResponse && viableRequest(p) || r != roleRequest && viableStatus(p)
+	if r != roleRequest {
+		if vers, code, reason, lenient, ok := parseStatusLine(ln); ok {
+			m := &Message{Version: intern(vers), StatusCode: code, Reason: intern(reason)}
+			if lenient {
+				m.Flags |= FlagLenient
+			}
+			return m, false
+		}
+	}
+	return nil, false
+}
+
+// findPartialStart is findStart for a line cut short.
+func findPartialStart(ln []byte, r role) (*Message, bool, int) {
+	if r == roleResponse {
+		return nil, false, 0
+	}
+	for j := 0; j <= min(maxJunk, len(ln)-1); j++ {
+		if j > 0 && (ln[j] < 'A' || ln[j] > 'Z') {
+			continue
+		}
+		if method, target, ok := parsePartialRequest(ln[j:]); ok && (j == 0 || knownMethod(string(method))) {
+			return &Message{Method: intern(method), URI: string(target)}, true, j
+		}
+	}
+	return nil, false, 0
+}
+
+// viableStart reports whether p, the first bytes of a line, can still hold
+// a start line for role (or be an empty line between messages); with junk,
+// after up to maxJunk leading bytes. Only the part before a '\n' and only
+// the first bytes are looked at, so the check is cheap on every push.
+func viableStart(p []byte, r role, junk bool) bool {
+	if len(p) > maxJunk+maxMethod+2 {
+		p = p[:maxJunk+maxMethod+2]
+	}
+	k := bytes.IndexByte(p, '\n')
+	complete := k >= 0
+	if complete {
+		p = p[:k]
+	}
+	if len(p) == 0 || len(p) == 1 && p[0] == '\r' {
+		return true
+	}
+	last := 0
+	if junk {
+		last = maxJunk
+	}
+	for j := 0; j <= last && j <= len(p); j++ {
+		if j == len(p) {
+			return !complete // the bytes that decide are still to come
+		}
+		if r != roleResponse && viableRequest(p[j:]) || r != roleRequest && viableStatus(p[j:]) {
+			return true
+		}
+	}
+	return false
 }
 
 func viableRequest(p []byte) bool {
+	if len(p) > maxMethod+2 {
+		p = p[:maxMethod+2]
+	}
 	if p[0] < 'A' || p[0] > 'Z' {
 		return false
 	}

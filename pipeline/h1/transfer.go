@@ -73,7 +73,13 @@ func (t *transfer) contentLength(v string) {
 }
 
 func parseLength(s string) (int64, bool) {
-	if s == "" || len(s) > 18 {
+	if s == "" {
+		return 0, false
+	}
+	for len(s) > 1 && s[0] == '0' {
+		s = s[1:] // leading zeros are valid (1*DIGIT) and change nothing
+	}
+	if len(s) > 18 {
 		return 0, false
 	}
 	var n int64

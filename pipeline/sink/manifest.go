@@ -23,6 +23,7 @@ type Manifest struct {
 	Args          []string       `json:"args"`           // command line, without the program name
 	Options       map[string]any `json:"options"`        // effective options; encoding/json sorts map keys
 	Inputs        []Input        `json:"inputs"`
+	NotCaptures   []string       `json:"not_capture_files"` // files in input directories skipped as not captures
 	Outputs       []OutputFile   `json:"outputs"`
 	Counters      []Counter      `json:"counters"` // written sorted by name
 }
@@ -62,6 +63,7 @@ func WriteManifest(dir string, m *Manifest) error {
 		c.SchemaVersion = SchemaVersion
 	}
 	c.Args = nonNil(c.Args)
+	c.NotCaptures = nonNil(c.NotCaptures)
 	if c.Options == nil {
 		c.Options = map[string]any{}
 	}

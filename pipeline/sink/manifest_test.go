@@ -70,6 +70,7 @@ func TestWriteManifest(t *testing.T) {
       ]
     }
   ],
+  "not_capture_files": [],
   "outputs": [
     {
       "name": "events.parquet",
@@ -107,7 +108,7 @@ func TestWriteManifest(t *testing.T) {
 	// Empty manifest: every list is [] rather than null.
 	must(t, WriteManifest(dir, &Manifest{}))
 	got, _ = os.ReadFile(filepath.Join(dir, ManifestName))
-	want = "{\n  \"tool\": \"telltale\",\n  \"version\": \"\",\n  \"schema_version\": 1,\n  \"args\": [],\n  \"options\": {},\n  \"inputs\": [],\n  \"outputs\": [],\n  \"counters\": []\n}\n"
+	want = "{\n  \"tool\": \"telltale\",\n  \"version\": \"\",\n  \"schema_version\": 1,\n  \"args\": [],\n  \"options\": {},\n  \"inputs\": [],\n  \"not_capture_files\": [],\n  \"outputs\": [],\n  \"counters\": []\n}\n"
 	if string(got) != want {
 		t.Errorf("empty manifest:\n%s\nwant:\n%s", got, want)
 	}

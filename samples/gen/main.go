@@ -7,6 +7,15 @@
 // writes byte-identical files (for a given Go version: the gzip and PNG
 // encoders' output is part of the bytes). See samples/README.md for what
 // each sample contains.
+//
+// With -scale N it writes only a benchmark capture instead: N repetitions of
+// phone-browser.pcap in one classic pcap, each repetition with its own
+// client address and later timestamps (see writeScale), streamed to the file
+// named by -scale-out:
+//
+//	go run ./samples/gen -scale 1600 -scale-out /tmp/scale-50m.pcap
+//
+// Such files are for benchmarks and are not committed.
 package main
 
 import (
@@ -21,8 +30,21 @@ import (
 
 func main() {
 	out := flag.String("out", "samples", "directory to write the samples into")
+	scale := flag.Int("scale", 0, "write only a benchmark capture: `N` repetitions of phone-browser.pcap")
+	scaleOut := flag.String("scale-out", "", "the benchmark capture to write with -scale")
 	flag.Parse()
-	if err := generate(*out); err != nil {
+	var err error
+	switch {
+	case *scale != 0 && *scaleOut == "":
+		err = fmt.Errorf("-scale needs -scale-out FILE")
+	case *scale == 0 && *scaleOut != "":
+		err = fmt.Errorf("-scale-out needs -scale N")
+	case *scale != 0:
+		err = writeScaleFile(*scaleOut, *scale)
+	default:
+		err = generate(*out)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
