@@ -68,6 +68,7 @@ func httpRow(c *conn, tx *h1.Transaction) *sink.HTTPRow {
 		last = resp
 	}
 	row.TSEnd = last.End.Time
+	row.LastFile = c.r.fileName(last.End.Ref.File)
 	row.LastFrame = int64(last.End.Ref.Frame)
 	if c.info.Midstream {
 		flags |= h1.FlagMidstream

@@ -568,6 +568,32 @@ tx 3 [no_response]
 		stats: "http.requests=3\nhttp.responses=1\nhttp.transactions=3\nhttp.unanswered_requests=2\nhttp.excessive_pipelining=1\n",
 	},
 	{
+		name: "MaxPending reached while a response arrives: it is cut there, its rest dropped",
+		cfg:  Config{MaxPending: 1},
+		evs: []ev{
+			c2s(get("/1")),
+			s2c(crlf("HTTP/1.1 200 OK\nContent-Length: 6\n\n") + "abc"),
+			c2s(get("/2")),
+			s2c("def" + ok("2")),
+		},
+		want: `tx 1 []
+  req c2s "GET" "/1" "HTTP/1.1" []
+    Host: "h"
+    body "" wire=0 decoded=0 missing=0
+  resp s2c "HTTP/1.1" 200 "OK" [incomplete]
+    Content-Length: "6"
+    body "abc" wire=3 decoded=3 missing=0
+tx 2 []
+  req c2s "GET" "/2" "HTTP/1.1" []
+    Host: "h"
+    body "" wire=0 decoded=0 missing=0
+  resp s2c "HTTP/1.1" 200 "OK" []
+    Content-Length: "1"
+    body "2" wire=1 decoded=1 missing=0
+`,
+		stats: "http.requests=2\nhttp.responses=2\nhttp.transactions=2\nhttp.incomplete_messages=1\nhttp.excessive_pipelining=1\n",
+	},
+	{
 		name: "bad chunk size cuts the message",
 		evs: []ev{
 			c2s(crlf("POST /c HTTP/1.1\nTransfer-Encoding: chunked\n\n3\nabc\nzz\n") + get("/after")),
@@ -636,10 +662,10 @@ tx 2 []
     Content-Length: "3"
     body "img" wire=3 decoded=3 missing=0
 tx 2 [no_response]
-  req c2s "GET" "/cut-at-end" "" [incomplete]
+  req c2s "GET" "/cut-at-end" "" [incomplete lenient]
     body "" wire=0 decoded=0 missing=0
 `,
-		stats: "http.requests=2\nhttp.responses=1\nhttp.transactions=2\nhttp.resyncs=1\nhttp.gaps_in_header=1\nhttp.unanswered_requests=1\nhttp.incomplete_messages=2\n",
+		stats: "http.requests=2\nhttp.responses=1\nhttp.transactions=2\nhttp.resyncs=1\nhttp.gaps_in_header=1\nhttp.unanswered_requests=1\nhttp.incomplete_messages=2\nhttp.lenient_messages=1\n",
 	},
 	{
 		name: "junk before the first start line: keep-alive probe byte, SOCKS5 handshake",
@@ -677,6 +703,24 @@ tx 2 []
     body "" wire=0 decoded=0 missing=0
 `,
 		stats: "http.requests=2\nhttp.responses=2\nhttp.transactions=2\nhttp.lenient_messages=3\n",
+	},
+	{
+		name: "HTTP/0.9-style request without a version; versionless text protocols stay out",
+		evs: []ev{
+			c2s("GET /\r\n\r\n"),
+			s2c("<html>raw 0.9 reply</html>\n"),
+		},
+		want: `tx 1 [no_response]
+  req c2s "GET" "/" "" [lenient]
+    body "" wire=0 decoded=0 missing=0
+`,
+		stats: "http.requests=1\nhttp.transactions=1\nhttp.resyncs=1\nhttp.unanswered_requests=1\nhttp.lenient_messages=1\n",
+	},
+	{
+		name:  "SMTP is not HTTP",
+		evs:   []ev{s2c("220 mail.example.com ESMTP\r\n"), c2s("EHLO client.example.com\r\n"), c2s("MAIL FROM:<a@example.com>\r\n")},
+		want:  "",
+		stats: "http.non_http_streams=1\n",
 	},
 	{
 		name: "response cut at End is incomplete",

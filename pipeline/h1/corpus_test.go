@@ -23,11 +23,38 @@ import (
 // the test depends on no other telltale package.
 
 // corpusAgree are captures where telltale and tshark list the same requests
-// (method and URI) and the same response status codes. Set
-// TELLTALE_CORPUS=all to compare every capture and log the differences.
+// (method and URI) and the same response status codes, chosen to cover
+// 100-continue, HEAD, gzip, read-until-close, obs-fold, CONNECT, WebSocket,
+// pipelining, SOCKS (junk before the first start line), a keep-alive probe
+// byte, a snap length cutting a request line (salvage), an odd version, a
+// Content-Length with leading zeros and a capture starting with a reply.
+//
+// Set TELLTALE_CORPUS=all to compare all 340 captures and log the
+// differences (about 3 minutes), or to a file name to dump one capture. Run
+// on 2026-11-25: 279 agree. The others differ for these reasons, checked by
+// hand, none of which is a telltale error:
+//   - telltale emits responses cut by the end of the capture (flagged
+//     incomplete); tshark lists only complete ones (about 30 files).
+//   - tshark misses HTTP on ports it does not dissect as HTTP (SIP, 5432,
+//     22, 1080, 8000), and UPnP NOTIFY/SUBSCRIBE; telltale classifies by
+//     content.
+//   - the reference listing is comma-separated and splits URIs holding
+//     commas (pcap2har_out-of-order, evader, HoneyNet-like files).
+//   - telltale keeps a target with spaces whole ("GET /Hello Arkime
+//     HTTP/1.1", "CONNECT host:25 / HTTP/1.0"), folds obs-fold lines
+//     (zeek variant-09: the smuggled request is real), reads requests
+//     without a length as bodiless (uricontent-02: two POSTs) and skips runs
+//     of spaces after the method (ndpi_http-manipulated).
+//   - telltale rejects request lines without a version ("GET /HTTP/1.1",
+//     zeek_http_methods) and a NUL inside the version (evader-391): text
+//     protocols would otherwise pass for HTTP.
+//   - this test's small reassembler ignores data in SYNs (TCP Fast Open)
+//     and has no window checks (filestore-5408, ndpi_match_string): the
+//     real assembler's job.
+//   - SOCKS5 with a long domain name (ndpi_socks, zeek_tunnels_socks):
+//     more than maxJunk bytes precede the first request.
 var corpusAgree = []string{
 	"arkime_http-100-continue.pcap",
-	"arkime_http-301-get.pcap",
 	"arkime_http-500-head.pcap",
 	"arkime_http-content-gzip.pcap",
 	"arkime_http-no-length.pcap",
@@ -35,10 +62,16 @@ var corpusAgree = []string{
 	"arkime_http-wrapped-header.pcap",
 	"arkime_https-connect.pcap",
 	"arkime_websocket.pcap",
-	"arkime_ntlm_synthetic.pcap",
-	"ndpi_http_ua_splitted_in_two_pkts.pcapng",
+	"arkime_socks5-reverse.pcap",
+	"ndpi_http_starting_with_reply.pcapng",
 	"ndpi_webdav.pcapng",
 	"pcap2har_fhs.pcap",
+	"joy_sample.pcap",
+	"scapy_http_chunk.pcap",
+	"sanders_weather_working.pcapng",
+	"suricata_http-evader_http-evader-367.pcap",
+	"zeek_communityid_tcp.pcap",
+	"zeek_http_261_variant-08-leading_zeros.pcap",
 }
 
 func sharedDir(t *testing.T) string {

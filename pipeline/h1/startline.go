@@ -23,8 +23,8 @@ func version(v []byte) (ok, lenient bool) {
 
 // parseRequestLine parses METHOD SP request-target SP HTTP-version, leniently:
 // runs of spaces or tabs between the parts, trailing whitespace, whitespace
-// inside the target (taken as part of it), a missing target and an odd
-// version set lenient. Every line rejected by viableRequest is rejected here
+// inside the target (taken as part of it), a missing target, an odd version
+// and no version at all (registered methods only, vers nil) set lenient. Every line rejected by viableRequest is rejected here
 // too, which keeps the early rejection of partial lines consistent with
 // whole lines.
 func parseRequestLine(line []byte) (method, target, vers []byte, lenient, ok bool) {
@@ -44,7 +44,13 @@ func parseRequestLine(line []byte) (method, target, vers []byte, lenient, ok boo
 	vers = rest[sp+1:]
 	vok, vlenient := version(vers)
 	if !vok {
-		return
+		// A registered method and an origin-form target alone: HTTP/0.9,
+		// or a version glued to the target ("GET /HTTP/1.1").
+		target = trimWS(rest)
+		if target[0] == '/' && bytes.IndexAny(target, " \t") < 0 && knownMethodBytes(method) {
+			return method, target, nil, true, true
+		}
+		return nil, nil, nil, false, false
 	}
 	target = trimWS(rest[:sp])
 	canonical := len(target) > 0 && !vlenient &&
@@ -71,9 +77,9 @@ func parsePartialRequest(line []byte) (method, target []byte, ok bool) {
 	return line[:n], target, len(target) > 0
 }
 
-// parseStatusLine parses HTTP/1.d SP 3DIGIT SP reason, leniently: runs of
-// spaces or tabs, and a missing reason phrase (no SP after the code), set
-// lenient.
+// parseStatusLine parses HTTP/1.d SP 3DIGIT SP reason, leniently: an odd
+// version ("HTTP/1.00"), runs of spaces or tabs, a code under 100 and a
+// missing reason phrase (no SP after the code) set lenient.
 func parseStatusLine(line []byte) (vers []byte, code int, reason []byte, lenient, ok bool) {
 	if len(line) < 12 || string(line[:7]) != "HTTP/1." || !isDigit(line[7]) {
 		return
@@ -99,7 +105,7 @@ func parseStatusLine(line []byte) (vers []byte, code int, reason []byte, lenient
 	}
 	code = int(rest[0]-'0')*100 + int(rest[1]-'0')*10 + int(rest[2]-'0')
 	if code < 100 {
-		return
+		lenient = true // "000" and the like: invalid, but plainly a response
 	}
 	rest = rest[3:]
 	switch {
@@ -154,6 +160,18 @@ func knownMethod(m string) bool {
 	return false
 }
 
+// knownMethodBytes is knownMethod for bytes; a switch on string(b) does
+// not convert.
+func knownMethodBytes(b []byte) bool {
+	switch string(b) {
+	case "GET", "POST", "PUT", "HEAD", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE",
+		"PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "SEARCH", "REPORT",
+		"NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE":
+		return true
+	}
+	return false
+}
+
 // parseStart parses ln as a request line or a status line, as r allows.
 func parseStart(ln []byte, r role) (*Message, bool) {
 	if r != roleResponse {
@@ -177,7 +195,8 @@ func parseStart(ln []byte, r role) (*Message, bool) {
 	return nil, false
 }
 
-// findPartialStart is findStart for a line cut short.
+// findPartialStart is findStart for a request line cut short. With no
+// version to confirm it, only a registered method makes it a request.
 func findPartialStart(ln []byte, r role) (*Message, bool, int) {
 	if r == roleResponse {
 		return nil, false, 0
@@ -186,7 +205,7 @@ func findPartialStart(ln []byte, r role) (*Message, bool, int) {
 		if j > 0 && (ln[j] < 'A' || ln[j] > 'Z') {
 			continue
 		}
-		if method, target, ok := parsePartialRequest(ln[j:]); ok && (j == 0 || knownMethod(string(method))) {
+		if method, target, ok := parsePartialRequest(ln[j:]); ok && knownMethodBytes(method) {
 			return &Message{Method: intern(method), URI: string(target)}, true, j
 		}
 	}

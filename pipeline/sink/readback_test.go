@@ -45,7 +45,7 @@ func writeSample(t *testing.T, opts Options) (string, []OutputFile, []Counter) {
 		RequestContentType:   "application/x-www-form-urlencoded",
 		MissingBytes:         3,
 		Flags:                []string{"body_truncated"},
-		FirstFile:            "a.pcap", FirstFrame: 4, LastFrame: 9,
+		FirstFile:            "a.pcap", FirstFrame: 4, LastFile: "a.pcap", LastFrame: 9,
 	}))
 	must(t, w.HTTP(&HTTPRow{
 		UID: "Cflow1", TransDepth: 2, TS: t0 + 5e9, TSEnd: t0 + 6e9,
@@ -57,7 +57,7 @@ func writeSample(t *testing.T, opts Options) (string, []OutputFile, []Counter) {
 		ResponseContentType:     "text/plain",
 		ResponseContentEncoding: "gzip",
 		ResponseBodyLen:         0,
-		FirstFile:               "a.pcap", FirstFrame: 10, LastFrame: 11,
+		FirstFile:               "a.pcap", FirstFrame: 10, LastFile: "b.pcap", LastFrame: 11,
 	}))
 	must(t, w.Payload(&PayloadRow{
 		UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, TS: t0 + 123456789,
@@ -133,13 +133,13 @@ func TestReadBack(t *testing.T) {
 				"POST", "sa.例子.cn", "/sa?project=默认&x=\uFFFD", "/sa", "project=默认&x=\uFFFD", "1.1", "NULL", "NULL",
 				"[{'name': Host, 'value': sa.例子.cn}, {'name': X-Bad, 'value': a\uFFFDb}]", "[]",
 				"6", "true", "application/x-www-form-urlencoded", "NULL",
-				"NULL", "NULL", "NULL", "NULL", "NULL", "3", "[body_truncated, utf8_repaired]", "a.pcap", "4", "9",
+				"NULL", "NULL", "NULL", "NULL", "NULL", "3", "[body_truncated, utf8_repaired]", "a.pcap", "4", "a.pcap", "9",
 				"00FF6109807A"},
 			{"Cflow1", "2", "2024-05-01T10:20:35.000000Z", "2024-05-01T10:20:36.000000Z", "10.0.0.1", "54321", "2001:db8::1", "443",
 				"NULL", "NULL", "NULL", "NULL", "NULL", "1.0", "UA/1", "http://r/",
 				"[]", "[{'name': Content-Type, 'value': text/plain}]",
 				"0", "false", "NULL", "NULL",
-				"200", "", "text/plain", "gzip", "0", "0", "[]", "a.pcap", "10", "11",
+				"200", "", "text/plain", "gzip", "0", "0", "[]", "a.pcap", "10", "b.pcap", "11",
 				"NULL"},
 		},
 	}, {

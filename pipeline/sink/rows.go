@@ -66,7 +66,7 @@ type HTTPRow struct {
 	MissingBytes int64
 	Flags        []string
 
-	FirstFile             string
+	FirstFile, LastFile   string
 	FirstFrame, LastFrame int64
 }
 

@@ -167,7 +167,8 @@ var httpDef = tableDef[HTTPRow]{
 		{name: "flags", typ: tStrings, flags: true, doc: "anomaly and state flags of the transaction, plus utf8_repaired when a string column of this row held invalid UTF-8", put: func(c *cell, r *HTTPRow) { c.flagList(r.Flags) }},
 		{name: "first_file", typ: tString, doc: docFirstFile, put: func(c *cell, r *HTTPRow) { c.str(r.FirstFile) }},
 		{name: "first_frame", typ: tInt64, doc: docFirstFrame, put: func(c *cell, r *HTTPRow) { c.i64(r.FirstFrame) }},
-		{name: "last_frame", typ: tInt64, doc: "frame number of the transaction's last frame (it may lie in a later file than first_file)", put: func(c *cell, r *HTTPRow) { c.i64(r.LastFrame) }},
+		{name: "last_file", typ: tString, doc: "name of the capture file holding the transaction's last frame (a later file than first_file when the capture was rotated mid-transaction)", put: func(c *cell, r *HTTPRow) { c.str(r.LastFile) }},
+		{name: "last_frame", typ: tInt64, doc: "frame number of the transaction's last frame within last_file", put: func(c *cell, r *HTTPRow) { c.i64(r.LastFrame) }},
 	},
 }
 

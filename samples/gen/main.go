@@ -20,6 +20,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -36,9 +37,9 @@ func main() {
 	var err error
 	switch {
 	case *scale != 0 && *scaleOut == "":
-		err = fmt.Errorf("-scale needs -scale-out FILE")
+		err = errors.New("-scale needs -scale-out FILE")
 	case *scale == 0 && *scaleOut != "":
-		err = fmt.Errorf("-scale-out needs -scale N")
+		err = errors.New("-scale-out needs -scale N")
 	case *scale != 0:
 		err = writeScaleFile(*scaleOut, *scale)
 	default:
