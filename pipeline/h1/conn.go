@@ -6,22 +6,46 @@
 // callback, synchronously and in request order. The package promises:
 //
 //   - The same bytes give the same transactions however they are split
-//     into Data calls; nothing of the caller's buffer is kept after a call.
+//     into Data calls; nothing of the caller's buffer is kept after a call,
+//     and emitted transactions own their bytes.
 //   - Each direction's role comes from its content, not from the Dir label: a
-//     direction that starts with a request line is the request side, one
-//     that starts with a status line the response side. A direction that
-//     starts with anything else (TLS, SSH, binary) is ignored at no cost.
-//   - Nothing is dropped silently: messages cut by reassembly gaps, garbage
-//     or the end of the stream are emitted with Flags saying so, and every
-//     irregularity adds to a counter in Stats.
+//     direction whose first line is a request line is the request side, one
+//     whose first line is a status line the response side. One that starts
+//     with anything else (TLS, SSH, binary, another text protocol) is
+//     ignored at no further cost. If the other direction proves HTTP and
+//     this one did not start with a known signature (TLS, SSH, the HTTP/2
+//     preface), it was picked up mid-message and hunts for its next start
+//     line instead.
+//   - Nothing is dropped silently: messages cut by reassembly gaps, garbage,
+//     limits or the end of the stream are emitted with Flags saying so, and
+//     every irregularity adds to a counter in Stats.
 //   - Memory is bounded per connection: Config.MaxHeaderBytes of unconsumed
 //     line per direction, one kept body per direction (Config.MaxBodyBytes
 //     decoded, Config.MaxEncodedBytes still encoded), Config.MaxPending
 //     transactions, and decompression stops at Config.MaxDecodedBytes.
 //
-// Framing follows RFC 9112 as net/http's transfer.go reads it (see framing),
-// with the leniency forensic work needs: bare LF line ends, obsolete line
-// folding, odd spacing, duplicate and malformed Content-Length.
+// Framing follows RFC 9112 as net/http's transfer.go reads it (see framing).
+// Where the RFC would reject, the parser accepts and sets FlagLenient: bare
+// LF line ends, obsolete line folding, odd spacing, a target with spaces, odd
+// or missing versions, differing or malformed Content-Length, up to 64 bytes
+// of junk before a start line where one is hunted for (a keep-alive probe
+// byte, a SOCKS handshake). Duplicate headers and absolute-form targets are
+// normal and kept as they are.
+//
+// Choices worth knowing:
+//   - 1xx responses other than 101 do not answer a request; they are kept in
+//     Transaction.Interim. CONNECT answered 2xx, and 101, end parsing of
+//     the connection (FlagUpgrade).
+//   - A gap inside a body of known extent is skipped (FlagBodyGap,
+//     MissingBytes); an unencoded Body then holds the bytes on both sides of
+//     the hole, an encoded one what decodes from the bytes before it. A gap
+//     anywhere else cuts the message in progress (FlagHeaderGap,
+//     FlagIncomplete, the whole gap counted in its MissingBytes) and the
+//     direction resynchronises on the next start line. A start line cut
+//     short is still turned into a message.
+//   - Content codings are undone at the end of a message, from at most
+//     Config.MaxEncodedBytes of kept encoded body; beyond that the body is
+//     decoded from its prefix and flagged FlagBodyTruncated, not as an error.
 package h1
 
 import "telltale/reassembly"

@@ -201,7 +201,11 @@ func (h *half) line(b []byte, i int, at reassembly.Position) int {
 		ln = ln[:len(ln)-1]
 	}
 	h.handleLine(ln, crlf, start, posAt(at, next))
-	h.pending = h.pending[:0]
+	if cap(h.pending) > 4<<10 {
+		h.pending = nil // an idle connection should not hold a long line's buffer
+	} else {
+		h.pending = h.pending[:0]
+	}
 	return next
 }
 
@@ -789,7 +793,7 @@ func (h *half) finalize(m *Message) {
 	} else if !h.encoded {
 		m.DecodedBodyLen = m.WireBodyLen
 	}
-	if cap(h.wire) > 1<<20 {
+	if cap(h.wire) > 64<<10 {
 		h.wire = nil // do not hold a large buffer for the next, likely small, body
 	} else {
 		h.wire = h.wire[:0]

@@ -140,7 +140,7 @@ func findStart(ln []byte, r role, junk bool) (m *Message, isReq bool, skip int) 
 		if j > 0 && (ln[j] < 'A' || ln[j] > 'Z') {
 			continue
 		}
-		if m, isReq = parseStart(ln[j:], r); m != nil && (j == 0 || !isReq || knownMethod(m.Method)) {
+		if m, isReq = parseStart(ln[j:], r); m != nil && (j == 0 || !isReq || knownMethod(m.Method) && m.Version != "") {
 			return m, isReq, j
 		}
 	}
@@ -148,8 +148,8 @@ func findStart(ln []byte, r role, junk bool) (m *Message, isReq bool, skip int) 
 }
 
 // knownMethod reports a registered method. After junk only these are
-// believed: a SOCKS handshake for port 80 ends in 'P', which would make
-// "PGET" of a GET.
+// believed, and only with a version: a SOCKS handshake for port 80 ends in
+// 'P', which would make "PGET" of a GET, and "CCM_POST /x" is no POST.
 func knownMethod(m string) bool {
 	switch m {
 	case "GET", "POST", "PUT", "HEAD", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE",
