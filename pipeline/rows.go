@@ -40,7 +40,7 @@ func httpRow(c *conn, tx *h1.Transaction) *sink.HTTPRow {
 		row.URI = req.URI
 		row.Version = req.Version
 		row.Host = requestHost(req)
-		row.Path, row.Query = splitURI(req.URI)
+		row.Path, row.Query = h1.SplitTarget(req.URI)
 		row.UserAgent = headerValue(req.Headers, "User-Agent")
 		row.Referrer = headerValue(req.Headers, "Referer")
 		row.RequestHeaders = sinkHeaders(req.Headers)
@@ -86,24 +86,6 @@ func requestHost(m *h1.Message) string {
 		return u.Host
 	}
 	return ""
-}
-
-// splitURI separates path and query of a request target without decoding
-// either, so the row keeps what was on the wire.
-func splitURI(uri string) (path, query string) {
-	if i := strings.Index(uri, "://"); i >= 0 && !strings.HasPrefix(uri, "/") {
-		rest := uri[i+3:]
-		if j := strings.IndexAny(rest, "/?"); j >= 0 {
-			uri = rest[j:]
-		} else {
-			uri = "/"
-		}
-	}
-	if i := strings.IndexByte(uri, '#'); i >= 0 {
-		uri = uri[:i]
-	}
-	path, query, _ = strings.Cut(uri, "?")
-	return path, query
 }
 
 func headerValue(hs []h1.Header, name string) string {

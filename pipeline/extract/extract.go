@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"telltale/pipeline/decode"
+	"telltale/pipeline/h1"
 )
 
 // Header is one request header as it was on the wire.
@@ -108,7 +109,7 @@ func Extract(req *Request, lim Limits, st *Stats) []Payload {
 		st = new(Stats)
 	}
 	x := &extractor{lim: lim.withDefaults(), st: st}
-	path, query := splitURI(req.URI)
+	path, query := h1.SplitTarget(req.URI)
 	queryFields := decode.ParseForm([]byte(query))
 	parts := bodyParts(req)
 	for _, p := range parts {
@@ -282,24 +283,6 @@ func looksLikeForm(b []byte, declared bool) bool {
 		}
 	}
 	return true
-}
-
-// splitURI separates path and query of a request target, origin- or
-// absolute-form, without decoding either.
-func splitURI(uri string) (path, query string) {
-	if i := strings.Index(uri, "://"); i >= 0 && !strings.HasPrefix(uri, "/") {
-		rest := uri[i+3:]
-		if j := strings.IndexAny(rest, "/?"); j >= 0 {
-			uri = rest[j:]
-		} else {
-			uri = "/"
-		}
-	}
-	if i := strings.IndexByte(uri, '#'); i >= 0 {
-		uri = uri[:i]
-	}
-	path, query, _ = strings.Cut(uri, "?")
-	return path, query
 }
 
 // isJWT matches header.payload.signature in base64url with a JSON header,
