@@ -62,6 +62,13 @@ type Segment struct {
 	Ref      Ref
 	App      string // application name from a PCAPdroid trailer, or ""
 	AppUID   int32  // application UID from a PCAPdroid trailer, or -1
+	// WireLen is the payload length the IP header announces. It exceeds
+	// len(Payload) when the capture's snap length cut the frame; the bytes
+	// not captured are missing bytes, never data.
+	WireLen int
+	// Encap names the tunnels and encapsulations the packet was found in,
+	// outermost first, joined by '>' (e.g. "vlan>gre>ipv4"), "" when none.
+	Encap string
 }
 
 // Position says where in a direction's byte stream a delivery starts.
@@ -108,6 +115,7 @@ type ConnInfo struct {
 	Roles          RoleSource
 	App            string // PCAPdroid app name of the first segment that had a trailer (App != "" or AppUID >= 0)
 	AppUID         int32  // -1 when unknown
+	Encap          string // Segment.Encap of the first segment
 }
 
 // EndReason says why a connection ended.
@@ -136,6 +144,8 @@ type DirStats struct {
 	OverlapDiff    int64 // overlapping segments whose bytes differed from the kept copy
 	OutOfOrder     int64 // segments that arrived ahead of a hole and were buffered
 	IgnoredBytes   int64 // payload bytes outside the stream: after this direction's FIN, before its start, or implausibly far ahead
+	TruncatedBytes int64 // payload bytes the snap length cut off (Segment.WireLen - len(Payload)); also counted in MissedBytes
+	Retransmits    int64 // segments that carried only bytes already seen
 
 	// When a connection has ended, PayloadBytes == DeliveredBytes + DupBytes + IgnoredBytes.
 }
@@ -147,6 +157,40 @@ type ConnSummary struct {
 	LastRef  Ref
 	End      EndReason
 	Dir      [2]DirStats // indexed by Dir
+
+	// Handshake is true when the SYN and the SYN+ACK were both seen.
+	Handshake bool
+	// History is a Zeek-style conn history: one letter per kind of event,
+	// upper case from the client, lower case from the server, in the order
+	// first seen: S syn, H syn+ack, A pure ack, D data, F fin, R rst,
+	// T retransmission, G gap (bytes missed), O overlap with different bytes.
+	History string
+	// Overlaps holds the evidence of overlapping segments whose bytes
+	// differed from the copy kept (at most MaxOverlapEvidence per connection;
+	// DirStats.OverlapDiff counts them all).
+	Overlaps []Overlap
+}
+
+// MaxOverlapEvidence bounds ConnSummary.Overlaps.
+const MaxOverlapEvidence = 16
+
+// Overlap is the evidence of one overlap whose bytes differed: where the
+// losing copy lay in the stream, how long it was, and its hash, so a
+// researcher can tell corruption from evasion.
+type Overlap struct {
+	Dir        Dir
+	Offset     int64  // stream offset of the differing segment's first byte
+	Len        int    // its length
+	LostSHA256 string // hex SHA-256 of the losing (discarded) variant's bytes
+	Ref        Ref    // frame that carried the losing variant
+}
+
+// OverlapObserver is an optional interface of a Stream: when an overlap
+// with different bytes is found, the assembler tells the stream at once
+// (before the next Data call), so the consumer can flag the message the
+// bytes fall in.
+type OverlapObserver interface {
+	Overlap(o Overlap)
 }
 
 // Stream consumes one connection's two byte streams. b is valid only during
