@@ -78,6 +78,10 @@ func (r *run) NewStream(info *reassembly.ConnInfo) reassembly.Stream {
 func (c *conn) Data(dir reassembly.Dir, b []byte, at reassembly.Position) { c.parser.Data(dir, b, at) }
 func (c *conn) Gap(dir reassembly.Dir, n int64, at reassembly.Position)   { c.parser.Gap(dir, n, at) }
 
+// Overlap implements reassembly.OverlapObserver, so the HTTP message that
+// holds differing overlapping bytes is flagged.
+func (c *conn) Overlap(o reassembly.Overlap) { c.parser.Overlap(o) }
+
 func (c *conn) End(s *reassembly.ConnSummary) {
 	c.parser.End(s)
 	c.r.submit(item{flow: c.flowRow(s)})
@@ -184,35 +188,63 @@ func (r *run) fileName(i int32) string {
 func (c *conn) flowRow(s *reassembly.ConnSummary) *sink.FlowRow {
 	cs, sc := s.Dir[reassembly.ClientToServer], s.Dir[reassembly.ServerToClient]
 	return &sink.FlowRow{
-		UID:              c.uid,
-		CommunityID:      c.communityID,
-		TS:               s.FirstTime,
-		TSEnd:            s.LastTime,
-		OrigH:            addrString(s.Client.Addr()),
-		OrigP:            s.Client.Port(),
-		RespH:            addrString(s.Server.Addr()),
-		RespP:            s.Server.Port(),
-		App:              s.App,
-		AppUID:           s.AppUID,
-		OrigPkts:         cs.Packets,
-		RespPkts:         sc.Packets,
-		OrigBytes:        cs.DeliveredBytes,
-		RespBytes:        sc.DeliveredBytes,
-		OrigMissedBytes:  cs.MissedBytes,
-		RespMissedBytes:  sc.MissedBytes,
-		MissedBytes:      cs.MissedBytes + sc.MissedBytes,
-		OrigDupBytes:     cs.DupBytes,
-		RespDupBytes:     sc.DupBytes,
-		OverlapDiff:      cs.OverlapDiff + sc.OverlapDiff,
-		End:              s.End.String(),
-		Midstream:        s.Midstream,
-		Roles:            s.Roles.String(),
-		HTTPTransactions: c.txs,
-		FirstFile:        c.r.fileName(s.FirstRef.File),
-		FirstFrame:       int64(s.FirstRef.Frame),
-		LastFile:         c.r.fileName(s.LastRef.File),
-		LastFrame:        int64(s.LastRef.Frame),
+		UID:                c.uid,
+		CommunityID:        c.communityID,
+		TS:                 s.FirstTime,
+		TSEnd:              s.LastTime,
+		OrigH:              addrString(s.Client.Addr()),
+		OrigP:              s.Client.Port(),
+		RespH:              addrString(s.Server.Addr()),
+		RespP:              s.Server.Port(),
+		App:                s.App,
+		AppUID:             s.AppUID,
+		OrigPkts:           cs.Packets,
+		RespPkts:           sc.Packets,
+		OrigBytes:          cs.DeliveredBytes,
+		RespBytes:          sc.DeliveredBytes,
+		OrigMissedBytes:    cs.MissedBytes,
+		RespMissedBytes:    sc.MissedBytes,
+		MissedBytes:        cs.MissedBytes + sc.MissedBytes,
+		OrigDupBytes:       cs.DupBytes,
+		RespDupBytes:       sc.DupBytes,
+		OrigSeenBytes:      cs.PayloadBytes,
+		RespSeenBytes:      sc.PayloadBytes,
+		OrigTruncatedBytes: cs.TruncatedBytes,
+		RespTruncatedBytes: sc.TruncatedBytes,
+		OrigOutOfOrder:     cs.OutOfOrder,
+		RespOutOfOrder:     sc.OutOfOrder,
+		OrigRetransmits:    cs.Retransmits,
+		RespRetransmits:    sc.Retransmits,
+		OrigOverlapDiff:    cs.OverlapDiff,
+		RespOverlapDiff:    sc.OverlapDiff,
+		Overlaps:           c.overlapRows(s.Overlaps),
+		End:                s.End.String(),
+		Midstream:          s.Midstream,
+		Handshake:          s.Handshake,
+		History:            s.History,
+		Roles:              s.Roles.String(),
+		Encap:              s.Encap,
+		HTTPTransactions:   c.txs,
+		FirstFile:          c.r.fileName(s.FirstRef.File),
+		FirstFrame:         int64(s.FirstRef.Frame),
+		LastFile:           c.r.fileName(s.LastRef.File),
+		LastFrame:          int64(s.LastRef.Frame),
 	}
+}
+
+func (c *conn) overlapRows(os []reassembly.Overlap) []sink.Overlap {
+	out := make([]sink.Overlap, 0, len(os))
+	for _, o := range os {
+		dir := "orig"
+		if o.Dir == reassembly.ServerToClient {
+			dir = "resp"
+		}
+		out = append(out, sink.Overlap{
+			Dir: dir, Offset: o.Offset, Len: int64(o.Len), LostSHA256: o.LostSHA256,
+			File: c.r.fileName(o.Ref.File), Frame: int64(o.Ref.Frame),
+		})
+	}
+	return out
 }
 
 func addrString(a netip.Addr) string { return a.Unmap().String() }

@@ -140,6 +140,22 @@ func (c *Conn) Gap(dir reassembly.Dir, n int64, at reassembly.Position) {
 	h.gap(n, at)
 }
 
+// Overlap implements reassembly.OverlapObserver: the message that holds
+// the differing bytes is flagged FlagOverlapDiff.
+func (c *Conn) Overlap(o reassembly.Overlap) {
+	// A finished message still waiting for its transaction to be emitted
+	// can be flagged directly.
+	for _, s := range c.fifo {
+		for _, m := range [...]*Message{s.tx.Request, s.tx.Response} {
+			if m != nil && m.Dir == o.Dir && (m != c.half[o.Dir&1].cur) && o.Offset >= m.Start.Offset && o.Offset < m.End.Offset {
+				m.Flags |= FlagOverlapDiff
+				return
+			}
+		}
+	}
+	c.half[o.Dir&1].noteOverlap(o.Offset)
+}
+
 // End implements reassembly.Stream. Messages still in progress are emitted
 // with FlagIncomplete (a response read until close is complete), requests
 // still waiting with FlagNoResponse.

@@ -72,6 +72,7 @@ type half struct {
 	wireTrunc bool                // wire hit MaxEncodedBytes
 	gapped    bool                // a gap fell inside the body: wire holds only the part before it
 	end       reassembly.Position // one past the last byte of cur, with the frame that carried it
+	overlaps  []int64             // stream offsets of differing overlaps not yet matched to a message
 	lastAt    reassembly.Position // the latest push
 }
 
@@ -770,6 +771,7 @@ func (h *half) endStream() {
 // finalize fixes a message's end, decodes its body and counts its flags.
 func (h *half) finalize(m *Message) {
 	m.End = h.end
+	h.matchOverlaps(m)
 	cfg := &h.c.cfg
 	if h.encoded && m.WireBodyLen > 0 {
 		res := h.c.decoders().decode(h.wire, m.ContentEncoding, cfg.MaxBodyBytes, cfg.MaxDecodedBytes)
@@ -813,4 +815,34 @@ func (h *half) finalize(m *Message) {
 			*x.n++
 		}
 	}
+}
+
+// maxPendingOverlaps bounds the offsets a direction remembers; the
+// reassembler itself keeps at most reassembly.MaxOverlapEvidence per
+// connection.
+const maxPendingOverlaps = 16
+
+// noteOverlap remembers where reassembly found differing bytes, so the
+// message holding that offset is flagged when it completes. An offset
+// before the current message belongs to one already emitted and is dropped.
+func (h *half) noteOverlap(off int64) {
+	if h.cur != nil && off < h.cur.Start.Offset || len(h.overlaps) >= maxPendingOverlaps {
+		return
+	}
+	h.overlaps = append(h.overlaps, off)
+}
+
+// matchOverlaps flags m when a remembered overlap falls inside it, and
+// forgets the offsets m has passed.
+func (h *half) matchOverlaps(m *Message) {
+	kept := h.overlaps[:0]
+	for _, off := range h.overlaps {
+		switch {
+		case off >= m.End.Offset:
+			kept = append(kept, off)
+		case off >= m.Start.Offset:
+			m.Flags |= FlagOverlapDiff
+		}
+	}
+	h.overlaps = kept
 }

@@ -22,11 +22,13 @@ const (
 	FlagNoRequest                       // transaction: response without a matching request
 	FlagUpgrade                         // CONNECT or Upgrade: the rest of the stream is not HTTP
 	FlagMidstream                       // the connection was picked up without its start
+	FlagOverlapDiff                     // reassembly saw an overlapping segment with different bytes inside this message
 )
 
 var flagNames = [...]string{
 	"body_truncated", "body_gap", "header_gap", "incomplete", "decode_error",
 	"decode_limit", "lenient", "no_response", "no_request", "upgrade", "midstream",
+	"overlap_diff",
 }
 
 // Names lists the set flags by name, in bit order.

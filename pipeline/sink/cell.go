@@ -181,3 +181,26 @@ func (c *cell) headers(hs []Header) {
 	}
 	c.st.bytes += 4
 }
+
+func (c *cell) overlaps(os []Overlap) {
+	lb := c.b.(*array.ListBuilder)
+	lb.Append(true)
+	sb := lb.ValueBuilder().(*array.StructBuilder)
+	dir := sb.FieldBuilder(0).(*array.StringBuilder)
+	off := sb.FieldBuilder(1).(*array.Int64Builder)
+	n := sb.FieldBuilder(2).(*array.Int64Builder)
+	hash := sb.FieldBuilder(3).(*array.StringBuilder)
+	file := sb.FieldBuilder(4).(*array.StringBuilder)
+	frame := sb.FieldBuilder(5).(*array.Int64Builder)
+	for _, o := range os {
+		sb.Append(true)
+		dir.Append(c.valid(o.Dir))
+		off.Append(o.Offset)
+		n.Append(o.Len)
+		hash.Append(c.valid(o.LostSHA256))
+		file.Append(c.valid(o.File))
+		frame.Append(o.Frame)
+		c.st.bytes += int64(len(o.Dir)+len(o.LostSHA256)+len(o.File)) + 24
+	}
+	c.st.bytes += 4
+}

@@ -23,9 +23,14 @@ func writeSample(t *testing.T, opts Options) (string, []OutputFile, []Counter) {
 		OrigH: "10.0.0.1", OrigP: 54321, RespH: "2001:db8::1", RespP: 443,
 		App: "", AppUID: -1,
 		OrigPkts: 1, RespPkts: 2, OrigBytes: 3, RespBytes: 4, OrigMissedBytes: 5, RespMissedBytes: 6,
-		MissedBytes: 11, OrigDupBytes: 7, RespDupBytes: 8, OverlapDiff: 9,
-		End: "fin", Midstream: false, Roles: "syn", HTTPTransactions: 2,
-		FirstFile: "a.pcap", FirstFrame: 1, LastFile: "b.pcapng", LastFrame: 70000,
+		MissedBytes: 11, OrigDupBytes: 7, RespDupBytes: 8,
+		OrigSeenBytes: 20, RespSeenBytes: 21, OrigTruncatedBytes: 2, RespTruncatedBytes: 0,
+		OrigOutOfOrder: 3, RespOutOfOrder: 1, OrigRetransmits: 4, RespRetransmits: 5,
+		OrigOverlapDiff: 9, RespOverlapDiff: 1,
+		Overlaps: []Overlap{{Dir: "orig", Offset: 100, Len: 10, LostSHA256: "ab12", File: "a.pcap", Frame: 7}},
+		End:      "fin", Midstream: false, Handshake: true, History: "ShADadFf", Roles: "syn", Encap: "vlan>gre",
+		HTTPTransactions: 2,
+		FirstFile:        "a.pcap", FirstFrame: 1, LastFile: "b.pcapng", LastFrame: 70000,
 	}))
 	must(t, w.Flow(&FlowRow{
 		UID: "Cflow2", CommunityID: "", TS: -1, TSEnd: 0,
@@ -120,9 +125,12 @@ func TestReadBack(t *testing.T) {
 		arg:  file("flows"),
 		want: [][]string{
 			{"Cflow1", "1:abc=", "2024-05-01T10:20:30.123456Z", "2024-05-01T10:20:32.000000Z", "10.0.0.1", "54321", "2001:db8::1", "443",
-				"NULL", "NULL", "1", "2", "3", "4", "5", "6", "11", "7", "8", "9", "fin", "false", "syn", "2", "a.pcap", "1", "b.pcapng", "70000"},
+				"NULL", "NULL", "1", "2", "3", "4", "5", "6", "11", "7", "8", "20", "21", "2", "0", "3", "1", "4", "5", "9", "1",
+				"[{'dir': orig, 'stream_offset': 100, 'len': 10, 'lost_sha256': ab12, 'file': a.pcap, 'frame': 7}]",
+				"fin", "false", "true", "ShADadFf", "syn", "vlan>gre", "2", "a.pcap", "1", "b.pcapng", "70000"},
 			{"Cflow2", "NULL", "1969-12-31T23:59:59.999999Z", "1970-01-01T00:00:00.000000Z", "192.168.1.2", "65535", "8.8.8.8", "80",
-				"com.example.app", "10123", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "timeout", "true", "ports", "0", "caf\uFFFD.pcap", "2", "b", "3"},
+				"com.example.app", "10123", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0",
+				"[]", "timeout", "true", "false", "", "ports", "NULL", "0", "caf\uFFFD.pcap", "2", "b", "3"},
 		},
 	}, {
 		name: "http",
@@ -233,7 +241,8 @@ func TestSchemaMatchesFiles(t *testing.T) {
 		"bool":               "BOOLEAN",
 		"timestamp[us, UTC]": "TIMESTAMP WITH TIME ZONE",
 		"list<string>":       "VARCHAR[]",
-		"list<struct<name: string, value: string>>": `STRUCT("name" VARCHAR, "value" VARCHAR)[]`,
+		"list<struct<name: string, value: string>>":                                                             `STRUCT("name" VARCHAR, "value" VARCHAR)[]`,
+		"list<struct<dir: string, stream_offset: int64, len: int64, lost_sha256: string, file: string, frame: int64>>": `STRUCT(dir VARCHAR, stream_offset BIGINT, len BIGINT, lost_sha256 VARCHAR, file VARCHAR, frame BIGINT)[]`,
 	}
 	for _, td := range Schema() {
 		path := filepath.Join(dir, td.Name+".parquet")

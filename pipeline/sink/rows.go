@@ -25,13 +25,33 @@ type FlowRow struct {
 	OrigMissedBytes, RespMissedBytes int64
 	MissedBytes                      int64
 	OrigDupBytes, RespDupBytes       int64
-	OverlapDiff                      int64
+	OrigSeenBytes, RespSeenBytes     int64 // payload bytes on the wire, duplicates included
+	OrigTruncatedBytes               int64 // bytes the snap length cut off (also missed)
+	RespTruncatedBytes               int64
+	OrigOutOfOrder, RespOutOfOrder   int64 // segments buffered ahead of a hole
+	OrigRetransmits, RespRetransmits int64 // segments carrying only bytes already seen
+	OrigOverlapDiff, RespOverlapDiff int64 // overlaps whose bytes differed
+	Overlaps                         []Overlap
 	End                              string // fin, rst, timeout, eof, evicted, reused
 	Midstream                        bool
+	Handshake                        bool
+	History                          string
 	Roles                            string // syn, synack, ports
+	Encap                            string // "" is written as null
 	HTTPTransactions                 int64
 	FirstFile, LastFile              string
 	FirstFrame, LastFrame            int64
+}
+
+// Overlap is the evidence of one overlapping segment whose bytes differed
+// from the copy kept.
+type Overlap struct {
+	Dir        string // "orig" or "resp": who sent it
+	Offset     int64  // stream offset of its first byte
+	Len        int64
+	LostSHA256 string // hex SHA-256 of the discarded bytes
+	File       string
+	Frame      int64
 }
 
 // HTTPRow is one HTTP/1.x transaction (table "http"). Optional strings are

@@ -42,6 +42,14 @@ var (
 		arrow.Field{Name: "name", Type: tString},
 		arrow.Field{Name: "value", Type: tString},
 	)})
+	tOverlaps = arrow.ListOfField(arrow.Field{Name: "element", Type: arrow.StructOf(
+		arrow.Field{Name: "dir", Type: tString},
+		arrow.Field{Name: "stream_offset", Type: tInt64},
+		arrow.Field{Name: "len", Type: tInt64},
+		arrow.Field{Name: "lost_sha256", Type: tString},
+		arrow.Field{Name: "file", Type: tString},
+		arrow.Field{Name: "frame", Type: tInt64},
+	)})
 )
 
 // column declares one column once: its name, type, documentation and how a
@@ -119,10 +127,23 @@ var flowsDef = tableDef[FlowRow]{
 		{name: "missed_bytes", typ: tInt64, doc: "orig_missed_bytes + resp_missed_bytes (Zeek's missed_bytes)", put: func(c *cell, r *FlowRow) { c.i64(r.MissedBytes) }},
 		{name: "orig_dup_bytes", typ: tInt64, doc: "initiator bytes received more than once (retransmissions)", put: func(c *cell, r *FlowRow) { c.i64(r.OrigDupBytes) }},
 		{name: "resp_dup_bytes", typ: tInt64, doc: "responder bytes received more than once (retransmissions)", put: func(c *cell, r *FlowRow) { c.i64(r.RespDupBytes) }},
-		{name: "overlap_diff", typ: tInt64, doc: "overlapping segments whose bytes differed from those already seen (both directions)", put: func(c *cell, r *FlowRow) { c.i64(r.OverlapDiff) }},
+		{name: "orig_seen_bytes", typ: tInt64, doc: "initiator payload bytes seen on the wire, duplicates included", put: func(c *cell, r *FlowRow) { c.i64(r.OrigSeenBytes) }},
+		{name: "resp_seen_bytes", typ: tInt64, doc: "responder payload bytes seen on the wire, duplicates included", put: func(c *cell, r *FlowRow) { c.i64(r.RespSeenBytes) }},
+		{name: "orig_truncated_bytes", typ: tInt64, doc: "initiator bytes cut off by the capture's snap length (counted in orig_missed_bytes too)", put: func(c *cell, r *FlowRow) { c.i64(r.OrigTruncatedBytes) }},
+		{name: "resp_truncated_bytes", typ: tInt64, doc: "responder bytes cut off by the capture's snap length (counted in resp_missed_bytes too)", put: func(c *cell, r *FlowRow) { c.i64(r.RespTruncatedBytes) }},
+		{name: "orig_out_of_order", typ: tInt64, doc: "initiator segments that arrived ahead of a hole and were buffered", put: func(c *cell, r *FlowRow) { c.i64(r.OrigOutOfOrder) }},
+		{name: "resp_out_of_order", typ: tInt64, doc: "responder segments that arrived ahead of a hole and were buffered", put: func(c *cell, r *FlowRow) { c.i64(r.RespOutOfOrder) }},
+		{name: "orig_retransmits", typ: tInt64, doc: "initiator segments that carried only bytes already seen", put: func(c *cell, r *FlowRow) { c.i64(r.OrigRetransmits) }},
+		{name: "resp_retransmits", typ: tInt64, doc: "responder segments that carried only bytes already seen", put: func(c *cell, r *FlowRow) { c.i64(r.RespRetransmits) }},
+		{name: "orig_overlap_diff", typ: tInt64, doc: "initiator segments overlapping earlier ones with different bytes (the first copy is kept)", put: func(c *cell, r *FlowRow) { c.i64(r.OrigOverlapDiff) }},
+		{name: "resp_overlap_diff", typ: tInt64, doc: "responder segments overlapping earlier ones with different bytes (the first copy is kept)", put: func(c *cell, r *FlowRow) { c.i64(r.RespOverlapDiff) }},
+		{name: "overlaps", typ: tOverlaps, nostats: true, doc: "evidence of differing overlaps (at most 16 per connection): dir (orig/resp), stream offset, length, SHA-256 of the discarded bytes, file and frame that carried them", put: func(c *cell, r *FlowRow) { c.overlaps(r.Overlaps) }},
 		{name: "end_reason", typ: tString, dict: true, doc: "why the connection ended: fin, rst, timeout, eof, evicted or reused", put: func(c *cell, r *FlowRow) { c.str(r.End) }},
 		{name: "midstream", typ: tBool, doc: "true when the capture started after the handshake", put: func(c *cell, r *FlowRow) { c.boolean(r.Midstream) }},
+		{name: "handshake", typ: tBool, doc: "true when both the SYN and the SYN+ACK were seen", put: func(c *cell, r *FlowRow) { c.boolean(r.Handshake) }},
+		{name: "history", typ: tString, doc: "Zeek-style history: S syn, H syn+ack, A ack, D data, F fin, R rst, T retransmission, G gap, O differing overlap; upper case from the initiator, lower case from the responder, in order of first occurrence", put: func(c *cell, r *FlowRow) { c.str(r.History) }},
 		{name: "roles", typ: tString, dict: true, doc: "evidence for who initiated: syn, synack or ports", put: func(c *cell, r *FlowRow) { c.str(r.Roles) }},
+		{name: "encap", typ: tString, null: true, doc: "encapsulations the packets were found in, outermost first, joined by '>' (e.g. vlan>gre); null when none", put: func(c *cell, r *FlowRow) { c.optStr(r.Encap) }},
 		{name: "http_transactions", typ: tInt64, doc: "HTTP transactions parsed on the connection", put: func(c *cell, r *FlowRow) { c.i64(r.HTTPTransactions) }},
 		{name: "first_file", typ: tString, doc: docFirstFile, put: func(c *cell, r *FlowRow) { c.str(r.FirstFile) }},
 		{name: "first_frame", typ: tInt64, doc: docFirstFrame, put: func(c *cell, r *FlowRow) { c.i64(r.FirstFrame) }},
