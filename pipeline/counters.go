@@ -22,6 +22,10 @@ func (r *run) counters() []Counter {
 	}
 	add("packets.skipped", skipped)
 
+	for _, c := range r.decoder.Stats().Counters() {
+		add(c.Name, c.Value)
+	}
+
 	as := r.asm.Stats()
 	add("tcp.segments", as.Segments)
 	add("tcp.connections", as.Conns)

@@ -155,7 +155,7 @@ func (r *run) loop(ctx context.Context, log *slog.Logger) error {
 			return err
 		}
 		r.frames++
-		reason, ok := r.decoder.Decode(f.LinkType, f.Data, &seg)
+		reason, ok := r.decoder.DecodeAt(f.LinkType, f.Data, f.Time, &seg)
 		if !ok {
 			r.skipped[reason]++
 			continue
@@ -172,6 +172,7 @@ func (r *run) loop(ctx context.Context, log *slog.Logger) error {
 		}
 		r.asm.Assemble(&seg)
 	}
+	r.decoder.Flush() // fragments of datagrams that never completed are counted, not kept
 	r.asm.Close()
 	if err := r.work.close(); err != nil {
 		return err

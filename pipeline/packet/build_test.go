@@ -154,3 +154,93 @@ func nflogFrame(family byte, order binary.ByteOrder, pkt []byte) []byte {
 	tlv(nflogPayload, pkt)
 	return b
 }
+
+// udp wraps a payload in a UDP header (checksum 0: not computed, never
+// checked).
+func udp(sport, dport uint16, payload []byte) []byte {
+	b := make([]byte, 8, 8+len(payload))
+	binary.BigEndian.PutUint16(b[0:], sport)
+	binary.BigEndian.PutUint16(b[2:], dport)
+	binary.BigEndian.PutUint16(b[4:], uint16(8+len(payload)))
+	return append(b, payload...)
+}
+
+// greHdr is a GRE header: flags and version, protocol type, then the
+// optional 4-byte fields the flags announce, in order.
+func greHdr(flags, ptype uint16, fields ...uint32) []byte {
+	b := binary.BigEndian.AppendUint16(nil, flags)
+	b = binary.BigEndian.AppendUint16(b, ptype)
+	for _, f := range fields {
+		b = binary.BigEndian.AppendUint32(b, f)
+	}
+	return b
+}
+
+// erspan2Hdr is an ERSPAN type II header: version 1, VLAN 0, COS 0, En 0,
+// the T bit, session id 20, index 1.
+func erspan2Hdr(truncated bool) []byte {
+	b := []byte{0x10, 0x00, 0x00, 0x14, 0, 0, 0, 1}
+	if truncated {
+		b[2] |= 0x04
+	}
+	return b
+}
+
+// erspan3Hdr is an ERSPAN type III header with frame type ft and, when
+// sub, the 8-byte platform-specific subheader.
+func erspan3Hdr(ft byte, sub bool) []byte {
+	b := []byte{0x20, 0x00, 0x00, 0x14, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 0}
+	f := uint16(ft) << 10
+	if sub {
+		f |= 1
+	}
+	binary.BigEndian.PutUint16(b[10:], f)
+	if sub {
+		b = append(b, 1, 2, 3, 4, 5, 6, 7, 8)
+	}
+	return b
+}
+
+// vxlanHdr is a VXLAN header with the I flag and a VNI.
+func vxlanHdr(vni uint32) []byte {
+	b := []byte{0x08, 0, 0, 0}
+	return binary.BigEndian.AppendUint32(b, vni<<8)
+}
+
+// geneveHdr is a Geneve header with a protocol type and options (a
+// multiple of 4 bytes).
+func geneveHdr(ptype uint16, opts []byte) []byte {
+	b := []byte{byte(len(opts) / 4), 0}
+	b = binary.BigEndian.AppendUint16(b, ptype)
+	b = append(b, 0, 0, 42, 0) // VNI 42
+	return append(b, opts...)
+}
+
+// gtpu is a GTP-U message: flags, type, length, TEID, then opt (the
+// optional fields and extension headers) and the payload.
+func gtpu(flags, typ byte, opt, payload []byte) []byte {
+	b := []byte{flags, typ}
+	b = binary.BigEndian.AppendUint16(b, uint16(len(opt)+len(payload)))
+	b = binary.BigEndian.AppendUint32(b, 0x01020304)
+	b = append(b, opt...)
+	return append(b, payload...)
+}
+
+// ayiyaHdr is an AYIYA header: identity of 2^idLen bytes, a signature of
+// sigWords words, an operation code and the next header.
+func ayiyaHdr(idLen, sigWords, opcode, nh byte) []byte {
+	b := []byte{idLen<<4 | 1, sigWords<<4 | 2, 0x20 | opcode, nh, 0x5f, 0, 0, 1}
+	b = append(b, make([]byte, 1<<idLen)...)
+	return append(b, make([]byte, 4*int(sigWords))...)
+}
+
+// wlanQoSData is an 802.11 QoS data frame header (to the DS) and LLC/SNAP
+// for an Ethernet type.
+func wlanQoSData(etype uint16) []byte {
+	b := []byte{0x88, 0x01, 0, 0}
+	b = append(b, make([]byte, 18)...) // three addresses
+	b = append(b, 0x10, 0x00)          // sequence control
+	b = append(b, 0x00, 0x00)          // QoS control
+	b = append(b, 0xaa, 0xaa, 0x03, 0, 0, 0)
+	return binary.BigEndian.AppendUint16(b, etype)
+}

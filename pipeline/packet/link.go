@@ -2,47 +2,12 @@ package packet
 
 import (
 	"encoding/binary"
-	"errors"
-
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 )
 
-// Link-layer headers are decoded by small DecodingLayers written here.
-// gopacket has no LINKTYPE_LINUX_SLL2 layer, its LinuxSLL slices the address
-// with an unchecked length (a panic on hostile input), its Ethernet does not
-// know the 0x9100 VLAN tag, and the "which layer comes next" answers needed
-// to name skip reasons are simpler when the layers say it themselves.
-
-// Layer types of the layers defined here. They are not registered with
-// gopacket (no global state): a DecodingLayerParser only needs them as keys.
-const (
-	layerTypeEthernet gopacket.LayerType = 0x7e00 + iota
-	layerTypeVLAN
-	layerTypeSLL
-	layerTypeSLL2
-	layerTypeNull
-	layerTypeCHDLC
-	layerTypeNFLOG
-	layerTypeLLC
-	layerTypePPPoE
-	layerTypeMPLS
-	// layerTypeNonIP is what a link layer names as next when its payload
-	// is not IP. Nothing decodes it, so the parser stops there.
-	layerTypeNonIP
-	// layerTypeFragment is what the IPv6 fragment layer names as next for
-	// a real fragment; nothing decodes it.
-	layerTypeFragment
-	// layerTypeTunnel is what an IP layer names as next for IP inside IP
-	// beyond the depth followed.
-	layerTypeTunnel
-)
-
-// Sentinel errors: decoding layers return them without allocating.
-var (
-	errShort     = errors.New("packet: header truncated")
-	errMalformed = errors.New("packet: header malformed")
-)
+// Link-layer headers. gopacket has no LINKTYPE_LINUX_SLL2 layer, its
+// LinuxSLL slices the address with an unchecked length (a panic on hostile
+// input) and its Ethernet does not know the 0x9100 VLAN tag; these are
+// small enough to read here.
 
 // Ethernet types that matter here.
 const (
@@ -54,278 +19,252 @@ const (
 	etherPPPoE  = 0x8864 // PPPoE session stage
 	etherMPLS   = 0x8847
 	etherMPLSmc = 0x8848
+	etherTEB    = 0x6558 // transparent Ethernet bridging: an Ethernet frame follows
 )
 
-// etherNext maps an Ethernet type to the layer that decodes what follows.
-func etherNext(t uint16) gopacket.LayerType {
+// etherNext maps an Ethernet type to the layer that follows.
+func etherNext(t uint16) proto {
 	switch t {
 	case etherIPv4:
-		return layers.LayerTypeIPv4
+		return pIPv4
 	case etherIPv6:
-		return layers.LayerTypeIPv6
+		return pIPv6
 	case etherVLAN, etherQinQ, etherQinQv1:
-		return layerTypeVLAN
+		return pVLAN
 	case etherPPPoE:
-		return layerTypePPPoE
+		return pPPPoE
 	case etherMPLS, etherMPLSmc:
-		return layerTypeMPLS
+		return pMPLS
 	}
 	if t < 0x0600 { // an 802.3 length: LLC follows
-		return layerTypeLLC
+		return pLLC
 	}
-	return layerTypeNonIP
-}
-
-// linkBase holds what every link layer here records.
-type linkBase struct {
-	contents, payload []byte
-	next              gopacket.LayerType
-}
-
-func (l *linkBase) LayerContents() []byte             { return l.contents }
-func (l *linkBase) LayerPayload() []byte              { return l.payload }
-func (l *linkBase) NextLayerType() gopacket.LayerType { return l.next }
-
-func (l *linkBase) set(data []byte, n int, next gopacket.LayerType) {
-	l.contents, l.payload, l.next = data[:n], data[n:], next
-}
-
-// short reports a header that does not fit the captured bytes.
-func short(df gopacket.DecodeFeedback) error {
-	df.SetTruncated()
-	return errShort
+	return pNonIP
 }
 
 // ethernet is an Ethernet II header: destination, source, type. A type
 // below 0x0600 is an 802.3 length: such frames carry LLC, not IP.
-type ethernet struct{ linkBase }
-
-func (*ethernet) CanDecode() gopacket.LayerClass { return layerTypeEthernet }
-func (e *ethernet) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
-	if len(data) < 14 {
-		return short(df)
+func (w *walk) ethernet() (proto, SkipReason) {
+	if len(w.b) < 14 {
+		return 0, w.short()
 	}
-	e.set(data, 14, etherNext(binary.BigEndian.Uint16(data[12:14])))
-	return nil
+	next := etherNext(binary.BigEndian.Uint16(w.b[12:14]))
+	w.skip(14)
+	return next, None
 }
 
-// llc is an 802.2 LLC header after an 802.3 length field. Only SNAP with
-// an Ethernet type (AA AA 03, OUI 00 00 00) can carry IP.
-type llc struct{ linkBase }
-
-func (*llc) CanDecode() gopacket.LayerClass { return layerTypeLLC }
-func (l *llc) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
-	if len(data) < 3 {
-		return short(df)
+// vlan is one 802.1Q / 802.1ad tag after its tag protocol identifier
+// (read by the layer before): the TCI and the type of what follows.
+func (w *walk) vlan() (proto, SkipReason) {
+	if len(w.b) < 4 {
+		return 0, w.short()
 	}
-	if data[0] != 0xaa || data[1] != 0xaa || data[2] != 0x03 {
-		l.set(data, 3, layerTypeNonIP)
-		return nil
+	if !w.step(stepVLAN, false) {
+		return 0, TooDeep
 	}
-	if len(data) < 8 {
-		return short(df)
-	}
-	next := layerTypeNonIP
-	if data[3] == 0 && data[4] == 0 && data[5] == 0 {
-		next = etherNext(binary.BigEndian.Uint16(data[6:8]))
-		if next == layerTypeLLC {
-			next = layerTypeNonIP
-		}
-	}
-	l.set(data, 8, next)
-	return nil
+	next := etherNext(binary.BigEndian.Uint16(w.b[2:4]))
+	w.skip(4)
+	return next, None
 }
 
-// pppoe is a PPPoE session header (version/type, code, session, length)
-// and the PPP protocol field, which is one byte when compressed (PFC: an
-// odd first byte).
-type pppoe struct{ linkBase }
+// llc is an 802.2 LLC header after an 802.3 length field (or in 802.11).
+// Only SNAP with an Ethernet type (AA AA 03, OUI 00 00 00) can carry IP.
+func (w *walk) llc() (proto, SkipReason) {
+	b := w.b
+	if len(b) < 3 {
+		return 0, w.short()
+	}
+	if b[0] != 0xaa || b[1] != 0xaa || b[2] != 0x03 {
+		return pNonIP, None
+	}
+	if len(b) < 8 {
+		return 0, w.short()
+	}
+	if b[3] != 0 || b[4] != 0 || b[5] != 0 {
+		return pNonIP, None
+	}
+	next := etherNext(binary.BigEndian.Uint16(b[6:8]))
+	if next == pLLC {
+		next = pNonIP
+	}
+	w.skip(8)
+	return next, None
+}
 
-func (*pppoe) CanDecode() gopacket.LayerClass { return layerTypePPPoE }
-func (p *pppoe) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
-	if len(data) < 7 {
-		return short(df)
+// pppoe is a PPPoE session header (version/type, code, session, length);
+// the PPP protocol field follows.
+func (w *walk) pppoe() (proto, SkipReason) {
+	if len(w.b) < 6 {
+		return 0, w.short()
 	}
-	proto, n := uint16(data[6]), 7
-	if data[6]&1 == 0 {
-		if len(data) < 8 {
-			return short(df)
+	if !w.step(stepPPPoE, false) {
+		return 0, TooDeep
+	}
+	w.skip(6)
+	return pPPP, None
+}
+
+// ppp is a PPP frame as PPPoE, L2TP and PPTP carry it: address and control
+// bytes (FF 03) when not compressed away, and the protocol, one byte when
+// compressed (PFC: an odd first byte).
+func (w *walk) ppp() (proto, SkipReason) {
+	b := w.b
+	n := 0
+	if len(b) >= 2 && b[0] == 0xff && b[1] == 0x03 {
+		n = 2
+	}
+	if len(b) < n+1 {
+		return 0, w.short()
+	}
+	p := uint16(b[n])
+	if p&1 == 0 {
+		if len(b) < n+2 {
+			return 0, w.short()
 		}
-		proto, n = binary.BigEndian.Uint16(data[6:8]), 8
+		p = binary.BigEndian.Uint16(b[n : n+2])
+		n++
 	}
-	next := layerTypeNonIP // LCP, IPCP, authentication...
-	switch proto {
+	n++
+	w.skip(n)
+	switch p {
 	case 0x0021:
-		next = layers.LayerTypeIPv4
+		return pIPv4, None
 	case 0x0057:
-		next = layers.LayerTypeIPv6
+		return pIPv6, None
+	case 0x0281:
+		return pMPLS, None
 	}
-	p.set(data, n, next)
-	return nil
+	return pNonIP, None // LCP, IPCP, authentication...
 }
 
 // mpls is an MPLS label stack. What follows the bottom label is not named
 // anywhere; like Wireshark and Zeek, the IP version nibble decides, and
 // anything else (pseudowires, control words) is not IP.
-type mpls struct{ linkBase }
-
-func (*mpls) CanDecode() gopacket.LayerClass { return layerTypeMPLS }
-func (m *mpls) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+func (w *walk) mpls() (proto, SkipReason) {
+	b := w.b
 	n := 0
 	for {
-		if len(data) < n+4 {
-			return short(df)
+		if len(b) < n+4 {
+			return 0, w.short()
 		}
-		bottom := data[n+2]&1 != 0
+		bottom := b[n+2]&1 != 0
 		n += 4
 		if bottom {
 			break
 		}
 	}
-	next := layerTypeNonIP
-	if len(data) > n {
-		switch data[n] >> 4 {
+	if !w.step(stepMPLS, false) {
+		return 0, TooDeep
+	}
+	w.skip(n)
+	if len(w.b) > 0 {
+		switch w.b[0] >> 4 {
 		case 4:
-			next = layers.LayerTypeIPv4
+			return pIPv4, None
 		case 6:
-			next = layers.LayerTypeIPv6
+			return pIPv6, None
 		}
 	}
-	m.set(data, n, next)
-	return nil
-}
-
-// vlan is one or more 802.1Q / 802.1ad tags. Its input starts after the tag
-// protocol identifier (already read by the layer before); stacked tags are
-// consumed in one step so the decoded-layers list stays short.
-type vlan struct{ linkBase }
-
-func (*vlan) CanDecode() gopacket.LayerClass { return layerTypeVLAN }
-func (v *vlan) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
-	n := 0
-	for {
-		if len(data) < n+4 {
-			return short(df)
-		}
-		t := binary.BigEndian.Uint16(data[n+2 : n+4])
-		n += 4
-		if next := etherNext(t); next != layerTypeVLAN {
-			v.set(data, n, next)
-			return nil
-		}
-	}
+	return pNonIP, None
 }
 
 // sll is the Linux "cooked" header (LINKTYPE_LINUX_SLL): packet type,
 // ARPHRD type, address length, 8 address bytes, protocol.
-type sll struct{ linkBase }
-
 const arphrdNetlink = 824 // protocol field then holds a netlink family
 
-func (*sll) CanDecode() gopacket.LayerClass { return layerTypeSLL }
-func (s *sll) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
-	if len(data) < 16 {
-		return short(df)
+func (w *walk) sll() (proto, SkipReason) {
+	if len(w.b) < 16 {
+		return 0, w.short()
 	}
-	next := etherNext(binary.BigEndian.Uint16(data[14:16]))
-	if binary.BigEndian.Uint16(data[2:4]) == arphrdNetlink {
-		next = layerTypeNonIP
+	next := etherNext(binary.BigEndian.Uint16(w.b[14:16]))
+	if binary.BigEndian.Uint16(w.b[2:4]) == arphrdNetlink {
+		next = pNonIP
 	}
-	s.set(data, 16, next)
-	return nil
+	w.skip(16)
+	return next, None
 }
 
 // sll2 is LINKTYPE_LINUX_SLL2 (tcpdump -i any since libpcap 1.10): protocol
 // (2), reserved (2), interface index (4), ARPHRD type (2), packet type (1),
 // address length (1), address (8).
-type sll2 struct{ linkBase }
-
-func (*sll2) CanDecode() gopacket.LayerClass { return layerTypeSLL2 }
-func (s *sll2) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
-	if len(data) < 20 {
-		return short(df)
+func (w *walk) sll2() (proto, SkipReason) {
+	if len(w.b) < 20 {
+		return 0, w.short()
 	}
-	next := etherNext(binary.BigEndian.Uint16(data[0:2]))
-	if binary.BigEndian.Uint16(data[8:10]) == arphrdNetlink {
-		next = layerTypeNonIP
+	next := etherNext(binary.BigEndian.Uint16(w.b[0:2]))
+	if binary.BigEndian.Uint16(w.b[8:10]) == arphrdNetlink {
+		next = pNonIP
 	}
-	s.set(data, 20, next)
-	return nil
+	w.skip(20)
+	return next, None
 }
 
 // null is the BSD loopback header (LINKTYPE_NULL, and LINKTYPE_LOOP from
 // OpenBSD): a 4-byte address family in the writer's byte order (NULL) or in
 // network order (LOOP). Families are small numbers, so two leading zero
 // bytes mean big-endian.
-type null struct{ linkBase }
-
-func (*null) CanDecode() gopacket.LayerClass { return layerTypeNull }
-func (n *null) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
-	if len(data) < 4 {
-		return short(df)
+func (w *walk) null() (proto, SkipReason) {
+	b := w.b
+	if len(b) < 4 {
+		return 0, w.short()
 	}
-	fam := binary.LittleEndian.Uint32(data[0:4])
-	if data[0] == 0 && data[1] == 0 {
-		fam = binary.BigEndian.Uint32(data[0:4])
+	fam := binary.LittleEndian.Uint32(b[0:4])
+	if b[0] == 0 && b[1] == 0 {
+		fam = binary.BigEndian.Uint32(b[0:4])
 	}
-	next := layerTypeNonIP
+	next := pNonIP
 	switch fam {
 	case 2: // AF_INET everywhere
-		next = layers.LayerTypeIPv4
+		next = pIPv4
 	case 24, 28, 30: // AF_INET6 on NetBSD/OpenBSD, FreeBSD, Darwin
-		next = layers.LayerTypeIPv6
+		next = pIPv6
 	}
-	n.set(data, 4, next)
-	return nil
+	w.skip(4)
+	return next, None
 }
 
 // chdlc is the Cisco HDLC header (LINKTYPE_C_HDLC): address, control and an
 // Ethernet type.
-type chdlc struct{ linkBase }
-
-func (*chdlc) CanDecode() gopacket.LayerClass { return layerTypeCHDLC }
-func (c *chdlc) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
-	if len(data) < 4 {
-		return short(df)
+func (w *walk) chdlc() (proto, SkipReason) {
+	if len(w.b) < 4 {
+		return 0, w.short()
 	}
-	c.set(data, 4, etherNext(binary.BigEndian.Uint16(data[2:4])))
-	return nil
+	next := etherNext(binary.BigEndian.Uint16(w.b[2:4]))
+	w.skip(4)
+	return next, None
 }
 
 // nflog is LINKTYPE_NFLOG (Linux netfilter log): family (1), version (1),
 // resource id (2), then type-length-value attributes whose length and type
 // are in the writing host's byte order; attribute 9 holds the packet.
-type nflog struct{ linkBase }
-
 const nflogPayload = 9
 
-func (*nflog) CanDecode() gopacket.LayerClass { return layerTypeNFLOG }
-func (n *nflog) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
-	if len(data) < 4 {
-		return short(df)
+func (w *walk) nflog() (proto, SkipReason) {
+	b := w.b
+	if len(b) < 4 {
+		return 0, w.short()
 	}
-	next := layerTypeNonIP
-	switch data[0] {
+	next := pNonIP
+	switch b[0] {
 	case 2: // AF_INET
-		next = layers.LayerTypeIPv4
+		next = pIPv4
 	case 10: // AF_INET6 on Linux
-		next = layers.LayerTypeIPv6
+		next = pIPv6
 	}
 	// The writer's byte order is not recorded: little-endian hosts are the
 	// rule, and a walk that does not add up is retried big-endian.
-	start, end, ok := nflogFind(data, binary.LittleEndian)
+	start, end, ok := nflogFind(b, binary.LittleEndian)
 	if !ok {
-		start, end, ok = nflogFind(data, binary.BigEndian)
+		start, end, ok = nflogFind(b, binary.BigEndian)
 	}
 	if !ok {
-		return errMalformed
+		return 0, Malformed
 	}
 	if start < 0 {
-		next = layerTypeNonIP // no packet attribute
-		start, end = len(data), len(data)
+		return pNonIP, None // no packet attribute
 	}
-	n.contents, n.payload, n.next = data[:start], data[start:end], next
-	return nil
+	w.b = b[start:end]
+	return next, None
 }
 
 // nflogFind walks the attributes and returns the bounds of the payload
@@ -347,57 +286,36 @@ func nflogFind(data []byte, order binary.ByteOrder) (start, end int, ok bool) {
 	return -1, -1, true
 }
 
-// ip6ext consumes a chain of IPv6 hop-by-hop, routing and destination
-// options headers, which share one layout (next header, length in 8-byte
-// units). It stops at anything else; a fragment header is left to frag6.
-type ip6ext struct {
-	linkBase
-	depth *uint8 // IP headers decoded so far, shared with the IP layers
-}
-
-var ip6extClass = gopacket.NewLayerClass([]gopacket.LayerType{
-	layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Destination,
-})
-
-func (*ip6ext) CanDecode() gopacket.LayerClass { return ip6extClass }
-func (x *ip6ext) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
-	n := 0
-	for {
-		if len(data) < n+2 {
-			return short(df)
-		}
-		nh := layers.IPProtocol(data[n])
-		l := (int(data[n+1]) + 1) * 8
-		if len(data) < n+l {
-			return short(df)
-		}
-		n += l
-		switch nh {
-		case layers.IPProtocolIPv6HopByHop, layers.IPProtocolIPv6Routing, layers.IPProtocolIPv6Destination:
-			continue
-		}
-		x.set(data, n, limitTunnel(nh.LayerType(), *x.depth))
-		return nil
+// wlan is an IEEE 802.11 data frame as Aruba access points tunnel it in
+// GRE: frame control, duration, three addresses, sequence control, a
+// fourth address between access points, QoS control in QoS subtypes and
+// HT control when ordered; LLC follows. Protected (encrypted) frames,
+// frames without a body and A-MSDU aggregates cannot give IP here.
+func (w *walk) wlan() (proto, SkipReason) {
+	b := w.b
+	if len(b) < 24 {
+		return 0, w.short()
 	}
-}
-
-// frag6 is an IPv6 fragment header. An "atomic fragment" (offset 0, no
-// more fragments: RFC 6946) is a whole packet and decoding goes on; a real
-// fragment stops here.
-type frag6 struct {
-	linkBase
-	depth *uint8
-}
-
-func (*frag6) CanDecode() gopacket.LayerClass { return layers.LayerTypeIPv6Fragment }
-func (f *frag6) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
-	if len(data) < 8 {
-		return short(df)
+	fc, flags := b[0], b[1]
+	if fc&0x0c != 0x08 || fc&0x40 != 0 || flags&0x40 != 0 { // not data, no body, protected
+		return pNonIP, None
 	}
-	next := layerTypeFragment
-	if binary.BigEndian.Uint16(data[2:4])&0xfff9 == 0 { // offset 0, M flag clear
-		next = limitTunnel(layers.IPProtocol(data[0]).LayerType(), *f.depth)
+	n := 24
+	if flags&0x03 == 0x03 {
+		n += 6
 	}
-	f.set(data, 8, next)
-	return nil
+	if fc&0x80 != 0 { // QoS subtypes
+		n += 2
+		if flags&0x80 != 0 {
+			n += 4
+		}
+	}
+	if len(b) < n {
+		return 0, w.short()
+	}
+	if fc&0x80 != 0 && b[n-2-4*int(flags>>7)]&0x80 != 0 { // A-MSDU present
+		return pNonIP, None
+	}
+	w.skip(n)
+	return pLLC, None
 }

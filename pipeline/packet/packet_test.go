@@ -54,11 +54,11 @@ func TestDecode(t *testing.T) {
 		{"ethernet padding cut", LinkTypeEthernet, concat(eth(etherIPv4, syn), []byte{0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff}), None, wantSyn},
 		{"ethernet fcs cut", LinkTypeEthernet, concat(eth(etherIPv4, v4), []byte{1, 2, 3, 4}), None, wantReq},
 		{"ipv6 padding cut", LinkTypeEthernet, concat(eth(etherIPv6, v6), []byte{9, 9, 9, 9}), None, wantReq6},
-		{"vlan", LinkTypeEthernet, concat(eth(etherVLAN, nil), tag(etherIPv4, 100), v4), None, wantReq},
-		{"qinq 88a8", LinkTypeEthernet, concat(eth(etherQinQ, nil), tag(etherVLAN, 10), tag(etherIPv4, 20), v4), None, wantReq},
-		{"qinq 9100 ipv6", LinkTypeEthernet, concat(eth(etherQinQv1, nil), tag(etherVLAN, 10), tag(etherIPv6, 20), v6), None, wantReq6},
+		{"vlan", LinkTypeEthernet, concat(eth(etherVLAN, nil), tag(etherIPv4, 100), v4), None, enc(wantReq, "vlan")},
+		{"qinq 88a8", LinkTypeEthernet, concat(eth(etherQinQ, nil), tag(etherVLAN, 10), tag(etherIPv4, 20), v4), None, enc(wantReq, "vlan>vlan")},
+		{"qinq 9100 ipv6", LinkTypeEthernet, concat(eth(etherQinQv1, nil), tag(etherVLAN, 10), tag(etherIPv6, 20), v6), None, enc(wantReq6, "vlan>vlan")},
 		{"linux sll", LinkTypeLinuxSLL, concat(sllHdr(1, etherIPv4), v4), None, wantReq},
-		{"linux sll vlan", LinkTypeLinuxSLL, concat(sllHdr(1, etherVLAN), tag(etherIPv4, 7), v4), None, wantReq},
+		{"linux sll vlan", LinkTypeLinuxSLL, concat(sllHdr(1, etherVLAN), tag(etherIPv4, 7), v4), None, enc(wantReq, "vlan")},
 		{"linux sll2 ipv6", LinkTypeSLL2, concat(sll2Hdr(etherIPv6, 1), v6), None, wantReq6},
 		{"null little-endian", LinkTypeNull, concat([]byte{2, 0, 0, 0}, v4), None, wantReq},
 		{"null big-endian ipv6 darwin", LinkTypeNull, concat([]byte{0, 0, 0, 30}, v6), None, wantReq6},
@@ -75,23 +75,25 @@ func TestDecode(t *testing.T) {
 		{"ipv6 routing header", LinkTypeRaw,
 			ip6(cli6, srv6, 43, concat([]byte{6, 0, 0, 0, 0, 0, 0, 0}, reqTCP.bytes())), None, wantReq6},
 		{"ipv6 atomic fragment", LinkTypeRaw, ip6(cli6, srv6, 44, concat([]byte{6, 0, 0, 0, 0, 0, 0x12, 0x34}, reqTCP.bytes())), None, wantReq6},
-		{"pppoe session", LinkTypeEthernet, concat(eth(etherPPPoE, nil), []byte{0x11, 0, 0x12, 0x34, 0, byte(2 + len(v4))}, []byte{0, 0x21}, v4), None, wantReq},
-		{"pppoe ipv6 in vlan", LinkTypeEthernet, concat(eth(etherVLAN, nil), tag(etherPPPoE, 3), []byte{0x11, 0, 0x12, 0x34, 0, byte(2 + len(v6))}, []byte{0, 0x57}, v6), None, wantReq6},
-		{"pppoe compressed protocol", LinkTypeEthernet, concat(eth(etherPPPoE, nil), []byte{0x11, 0, 0, 0x2d, 0, byte(1 + len(v4))}, []byte{0x21}, v4), None, wantReq},
-		{"mpls", LinkTypeEthernet, concat(eth(etherMPLS, nil), []byte{0, 1, 0xdd, 0xff}, v4), None, wantReq},
-		{"mpls two labels ipv6 in vlan", LinkTypeEthernet, concat(eth(etherVLAN, nil), tag(etherMPLS, 9), []byte{0, 1, 0xd0, 0x40, 0, 2, 0xd1, 0x40}, v6), None, wantReq6},
+		{"pppoe session", LinkTypeEthernet, concat(eth(etherPPPoE, nil), []byte{0x11, 0, 0x12, 0x34, 0, byte(2 + len(v4))}, []byte{0, 0x21}, v4), None, enc(wantReq, "pppoe")},
+		{"pppoe ipv6 in vlan", LinkTypeEthernet, concat(eth(etherVLAN, nil), tag(etherPPPoE, 3), []byte{0x11, 0, 0x12, 0x34, 0, byte(2 + len(v6))}, []byte{0, 0x57}, v6), None, enc(wantReq6, "vlan>pppoe")},
+		{"pppoe compressed protocol", LinkTypeEthernet, concat(eth(etherPPPoE, nil), []byte{0x11, 0, 0, 0x2d, 0, byte(1 + len(v4))}, []byte{0x21}, v4), None, enc(wantReq, "pppoe")},
+		{"mpls", LinkTypeEthernet, concat(eth(etherMPLS, nil), []byte{0, 1, 0xdd, 0xff}, v4), None, enc(wantReq, "mpls")},
+		{"mpls two labels ipv6 in vlan", LinkTypeEthernet, concat(eth(etherVLAN, nil), tag(etherMPLS, 9), []byte{0, 1, 0xd0, 0x40, 0, 2, 0xd1, 0x40}, v6), None, enc(wantReq6, "vlan>mpls")},
 		{"llc snap", LinkTypeEthernet, concat(eth(uint16(8+len(v4)), nil), []byte{0xaa, 0xaa, 3, 0, 0, 0, 8, 0}, v4), None, wantReq},
-		{"ip in ip: inner addresses", LinkTypeRaw, ip4(srv4, cli4, 4, v4), None, wantReq},
-		{"6in4 tunnel", LinkTypeEthernet, eth(etherIPv4, ip4(srv4, cli4, 41, v6)), None, wantReq6},
-		{"4in6 after options", LinkTypeRaw, ip6(srv6, cli6, 60, concat(ext6(4), v4)), None, wantReq},
-		{"4in6 atomic fragment", LinkTypeRaw, ip6(srv6, cli6, 44, concat([]byte{4, 0, 0, 0, 0, 0, 0, 1}, v4)), None, wantReq},
-		{"6in4 no trailer taken", LinkTypeRaw, concat(ip4(srv4, cli4, 41, v6), pcapdroid(1, "x")), None, wantReq6},
+		{"ip in ip: inner addresses", LinkTypeRaw, ip4(srv4, cli4, 4, v4), None, enc(wantReq, "ipip")},
+		{"6in4 tunnel", LinkTypeEthernet, eth(etherIPv4, ip4(srv4, cli4, 41, v6)), None, enc(wantReq6, "ipip")},
+		{"4in6 after options", LinkTypeRaw, ip6(srv6, cli6, 60, concat(ext6(4), v4)), None, enc(wantReq, "ipip")},
+		{"4in6 atomic fragment", LinkTypeRaw, ip6(srv6, cli6, 44, concat([]byte{4, 0, 0, 0, 0, 0, 0, 1}, v4)), None, enc(wantReq, "ipip")},
+		{"6in4 no trailer taken", LinkTypeRaw, concat(ip4(srv4, cli4, 41, v6), pcapdroid(1, "x")), None, enc(wantReq6, "ipip")},
 		{"chdlc", LinkTypeCHDLC, concat([]byte{0x0f, 0, 0x08, 0}, v4), None, wantReq},
 		{"nflog ipv4", LinkTypeNFLOG, nflogFrame(2, binary.LittleEndian, v4), None, wantReq},
 		{"nflog ipv6 big-endian lengths", LinkTypeNFLOG, nflogFrame(10, binary.BigEndian, v6), None, wantReq6},
 		{"tso zero ip length", LinkTypeRaw, func() []byte { b := bytes.Clone(v4); b[2], b[3] = 0, 0; return b }(), None, wantReq},
 		{"bad tcp option kept", LinkTypeRaw, ip4(cli4, srv4, 6, tcpHdr{sport: 40000, dport: 80, seq: 999, flags: 0x02, window: 64240, opts: []byte{1, 1, 4, 137}}.bytes()), None, wantSyn},
-		{"snaplen cut payload", LinkTypeRaw, partial, None, with(wantReq, func(s *reassembly.Segment) { s.Payload = get[:10] })},
+		{"snaplen cut payload", LinkTypeRaw, partial, None, with(wantReq, func(s *reassembly.Segment) { s.Payload, s.WireLen = get[:10], 1500-20-32 })},
+		{"snaplen cut right after the tcp header", LinkTypeRaw, v4[:20+32], None, with(wantReq, func(s *reassembly.Segment) { s.Payload, s.WireLen = []byte{}, len(get) })},
+		{"snaplen cut inside ipv6", LinkTypeRaw, v6[:40+32+3], None, with(wantReq6, func(s *reassembly.Segment) { s.Payload, s.WireLen = get[:3], len(get) })},
 
 		{"pcapdroid trailer", LinkTypeEthernet, concat(eth(etherIPv4, v4), pcapdroid(10123, "com.example.app")), None,
 			with(wantReq, func(s *reassembly.Segment) { s.App, s.AppUID = "com.example.app", 10123 })},
@@ -106,8 +108,9 @@ func TestDecode(t *testing.T) {
 		{"icmp", LinkTypeRaw, ip4(cli4, srv4, 1, []byte{8, 0, 0, 0, 0, 1, 0, 1}), NotTCP, reassembly.Segment{}},
 		{"ipv6 udp after options", LinkTypeRaw, ip6(cli6, srv6, 60, concat(ext6(17), make([]byte, 8))), NotTCP, reassembly.Segment{}},
 		{"gre", LinkTypeRaw, ip4(cli4, srv4, 47, make([]byte, 8)), NotTCP, reassembly.Segment{}},
-		{"ip in ip in ip", LinkTypeRaw, ip4(srv4, cli4, 4, ip4(srv4, cli4, 4, v4)), NotTCP, reassembly.Segment{}},
-		{"ipv6 in ipv6 in ipv4", LinkTypeRaw, ip4(srv4, cli4, 41, ip6(srv6, cli6, 41, v6)), NotTCP, reassembly.Segment{}},
+		{"ip in ip in ip", LinkTypeRaw, ip4(srv4, cli4, 4, ip4(srv4, cli4, 4, v4)), None, enc(wantReq, "ipip>ipip")},
+		{"ipv6 in ipv6 in ipv4", LinkTypeRaw, ip4(srv4, cli4, 41, ip6(srv6, cli6, 41, v6)), None, enc(wantReq6, "ipip>ipip")},
+		{"ip in ip five times", LinkTypeRaw, ip4(srv4, cli4, 4, ip4(srv4, cli4, 4, ip4(srv4, cli4, 4, ip4(srv4, cli4, 4, ip4(srv4, cli4, 4, v4))))), TooDeep, reassembly.Segment{}},
 		{"pppoe lcp", LinkTypeEthernet, concat(eth(etherPPPoE, nil), []byte{0x11, 0, 0x12, 0x34, 0, 6}, []byte{0xc0, 0x21, 1, 1, 0, 4}), NonIP, reassembly.Segment{}},
 		{"mpls pseudowire", LinkTypeEthernet, concat(eth(etherMPLS, nil), []byte{0, 1, 0xdd, 0xff}, []byte{0, 0, 0, 0}, eth(etherIPv4, v4)), NonIP, reassembly.Segment{}},
 		{"snap not ethertype oui", LinkTypeEthernet, concat(eth(uint16(8+len(v4)), nil), []byte{0xaa, 0xaa, 3, 0, 0, 0x0c, 8, 0}, v4), NonIP, reassembly.Segment{}},
@@ -118,11 +121,18 @@ func TestDecode(t *testing.T) {
 		{"null unknown family", LinkTypeNull, concat([]byte{7, 0, 0, 0}, v4), NonIP, reassembly.Segment{}},
 		{"nflog without packet", LinkTypeNFLOG, []byte{2, 0, 0, 0, 8, 0, 10, 0, 'a', 'b', 'c', 0}, NonIP, reassembly.Segment{}},
 
-		{"6in4 outer fragment", LinkTypeRaw, ip4x(srv4, cli4, 41, v6, 0x2000, 0), IPFragment, reassembly.Segment{}},
-		{"ipv4 first fragment", LinkTypeRaw, ip4x(cli4, srv4, 6, reqTCP.bytes(), 0x2000, 0), IPFragment, reassembly.Segment{}},
-		{"ipv4 later fragment", LinkTypeRaw, ip4x(cli4, srv4, 6, get, 0x0004, 0), IPFragment, reassembly.Segment{}},
-		{"ipv6 fragment header", LinkTypeRaw, ip6(cli6, srv6, 44, concat([]byte{6, 0, 0, 1, 0, 0, 0, 7}, reqTCP.bytes())), IPFragment, reassembly.Segment{}},
-		{"ipv6 fragment after options", LinkTypeRaw, ip6(cli6, srv6, 60, concat(ext6(44), []byte{6, 0, 0, 1, 0, 0, 0, 7}, reqTCP.bytes())), IPFragment, reassembly.Segment{}},
+		{"6in4 outer fragment", LinkTypeRaw, ip4x(srv4, cli4, 41, v6[:96], 0x2000, 0), FragmentHeld, reassembly.Segment{}},
+		{"ipv4 first fragment", LinkTypeRaw, ip4x(cli4, srv4, 6, reqTCP.bytes()[:64], 0x2000, 0), FragmentHeld, reassembly.Segment{}},
+		{"ipv4 later fragment", LinkTypeRaw, ip4x(cli4, srv4, 6, get, 0x0004, 0), FragmentHeld, reassembly.Segment{}},
+		{"ipv4 non-final fragment of odd length", LinkTypeRaw, ip4x(cli4, srv4, 6, reqTCP.bytes(), 0x2000, 0), IPFragment, reassembly.Segment{}},
+		{"ipv6 fragment header", LinkTypeRaw, ip6(cli6, srv6, 44, concat([]byte{6, 0, 0, 1, 0, 0, 0, 7}, reqTCP.bytes()[:64])), FragmentHeld, reassembly.Segment{}},
+		{"ipv6 fragment after options", LinkTypeRaw, ip6(cli6, srv6, 60, concat(ext6(44), []byte{6, 0, 0, 1, 0, 0, 0, 7}, reqTCP.bytes()[:64])), FragmentHeld, reassembly.Segment{}},
+		{"ipv6 fragment of odd length", LinkTypeRaw, ip6(cli6, srv6, 44, concat([]byte{6, 0, 0, 1, 0, 0, 0, 7}, reqTCP.bytes())), IPFragment, reassembly.Segment{}},
+		{"ipv4 authentication header", LinkTypeRaw, ip4(cli4, srv4, 51, concat([]byte{6, 4, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, reqTCP.bytes())), None, wantReq},
+		{"ipv6 authentication header", LinkTypeRaw, ip6(cli6, srv6, 51, concat([]byte{6, 4, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, reqTCP.bytes())), None, wantReq6},
+		{"esp", LinkTypeRaw, ip4(cli4, srv4, 50, make([]byte, 40)), NotTCP, reassembly.Segment{}},
+		{"bad tcp checksum (offload)", LinkTypeRaw, func() []byte { b := bytes.Clone(v4); b[20+16], b[20+17] = 0xde, 0xad; return b }(), None, wantReq},
+		{"ipv6 zero payload length (big tcp)", LinkTypeRaw, func() []byte { b := bytes.Clone(v6); b[4], b[5] = 0, 0; return b }(), None, wantReq6},
 
 		{"truncated tcp header", LinkTypeEthernet, eth(etherIPv4, v4[:20+12]), Truncated, reassembly.Segment{}},
 		{"truncated tcp options", LinkTypeEthernet, eth(etherIPv4, v4[:20+24]), Truncated, reassembly.Segment{}},
@@ -150,29 +160,24 @@ func TestDecode(t *testing.T) {
 		{"802.11", 105, make([]byte, 40), UnsupportedLink, reassembly.Segment{}},
 		{"arcnet", 129, make([]byte, 40), UnsupportedLink, reassembly.Segment{}},
 	}
-	d := NewDecoder()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			d := NewDecoder()
 			seg := reassembly.Segment{Time: 77, Ref: reassembly.Ref{File: 3, Frame: 9}}
 			reason, ok := d.Decode(tc.linkType, tc.frame, &seg)
 			if reason != tc.reason || ok != (tc.reason == None) {
 				t.Fatalf("Decode = (%v, %v), want (%v, %v)", reason, ok, tc.reason, tc.reason == None)
 			}
-			if !ok {
-				return
-			}
-			want := tc.want
-			want.Time, want.Ref = 77, reassembly.Ref{File: 3, Frame: 9} // left alone
-			if seg.Src != want.Src || seg.Dst != want.Dst || seg.Seq != want.Seq || seg.Ack != want.Ack ||
-				seg.Flags != want.Flags || seg.Window != want.Window || !bytes.Equal(seg.Payload, want.Payload) ||
-				seg.App != want.App || seg.AppUID != want.AppUID || seg.Time != want.Time || seg.Ref != want.Ref {
-				t.Errorf("segment = %+v\nwant      %+v", seg, want)
-			}
-			if len(seg.Payload) > 0 && !within(seg.Payload, tc.frame) {
-				t.Errorf("payload is not a view into the frame")
+			if ok {
+				checkSegment(t, &seg, &tc.want, tc.frame)
 			}
 		})
 	}
+}
+
+func enc(s reassembly.Segment, encap string) reassembly.Segment {
+	s.Encap = encap
+	return s
 }
 
 // within reports whether b lies inside frame's memory.
@@ -218,7 +223,8 @@ func TestDecodeGopacketSerialized(t *testing.T) {
 
 func TestSkipReasonNames(t *testing.T) {
 	want := map[SkipReason]string{None: "none", UnsupportedLink: "unsupported_link", NonIP: "non_ip", NotTCP: "not_tcp",
-		IPFragment: "ip_fragment", Truncated: "truncated", Malformed: "malformed", 200: "unknown"}
+		IPFragment: "ip_fragment", Truncated: "truncated", Malformed: "malformed", FragmentHeld: "fragment_held",
+		TooDeep: "encap_too_deep", 200: "unknown"}
 	for r, s := range want {
 		if r.String() != s {
 			t.Errorf("SkipReason(%d).String() = %q, want %q", r, r.String(), s)
@@ -226,8 +232,8 @@ func TestSkipReasonNames(t *testing.T) {
 	}
 }
 
-// Decoding an Ethernet/IPv4/TCP frame allocates nothing, nor does one with a
-// PCAPdroid trailer once its app name has been seen.
+// Decoding a frame allocates nothing (once a PCAPdroid app name or an
+// encapsulation path has been seen), tunnels included.
 func TestDecodeAllocs(t *testing.T) {
 	d := NewDecoder()
 	var seg reassembly.Segment
@@ -243,11 +249,51 @@ func TestDecodeAllocs(t *testing.T) {
 		{"sll2", LinkTypeSLL2, concat(sll2Hdr(etherIPv4, 1), ip4(cli4, srv4, 6, reqTCP.bytes()))},
 		{"udp", LinkTypeEthernet, eth(etherIPv4, ip4(cli4, srv4, 17, make([]byte, 8)))},
 		{"arp", LinkTypeEthernet, eth(0x0806, make([]byte, 28))},
+		{"snaplen cut", LinkTypeRaw, ip4x(cli4, srv4, 6, reqTCP.bytes(), 0, 1500)[:20+32+10]},
+		{"qinq pppoe", LinkTypeEthernet, concat(eth(etherQinQ, nil), tag(etherVLAN, 10), tag(etherPPPoE, 20),
+			[]byte{0x11, 0, 0x12, 0x34, 0, 0}, []byte{0, 0x21}, ip4(cli4, srv4, 6, reqTCP.bytes()))},
+		{"gre erspan vxlan", LinkTypeEthernet, eth(etherIPv4, ip4(tunA, tunB, 47, concat(greHdr(0x1000, greERSPAN2, 1), erspan2Hdr(false),
+			eth(etherIPv4, ip4(tunA, tunB, 17, udp(1, portVXLAN, concat(vxlanHdr(1), eth(etherIPv4, ip4(cli4, srv4, 6, reqTCP.bytes())))))))))},
+		{"geneve", LinkTypeEthernet, eth(etherIPv4, ip4(tunA, tunB, 17, udp(1, portGeneve, concat(geneveHdr(etherIPv6, nil), ip6(cli6, srv6, 6, reqTCP.bytes())))))},
+		{"gtp-u", LinkTypeEthernet, eth(etherIPv4, ip4(tunA, tunB, 17, udp(portGTPU, portGTPU, gtpu(0x30, 0xff, nil, ip4(cli4, srv4, 6, reqTCP.bytes())))))},
+		{"teredo by shape", LinkTypeEthernet, eth(etherIPv4, ip4(tunA, tunB, 17, udp(32900, 1286, ip6(teredo, srv6, 6, reqTCP.bytes()))))},
+		{"ayiya", LinkTypeEthernet, eth(etherIPv4, ip4(tunA, tunB, 17, udp(5072, 5072, concat(ayiyaHdr(4, 5, 1, 41), ip6(cli6, srv6, 6, reqTCP.bytes())))))},
+		{"l2tp", LinkTypeEthernet, eth(etherIPv4, ip4(tunA, tunB, 17, udp(1701, 1701, concat([]byte{0, 2, 0, 1, 0, 2, 0xff, 3, 0, 0x21}, ip4(cli4, srv4, 6, reqTCP.bytes())))))},
+		{"6in4", LinkTypeEthernet, eth(etherIPv4, ip4(tunA, tunB, 41, ip6(cli6, srv6, 6, reqTCP.bytes())))},
+		{"too deep", LinkTypeRaw, ip4(srv4, cli4, 4, ip4(srv4, cli4, 4, ip4(srv4, cli4, 4, ip4(srv4, cli4, 4, ip4(srv4, cli4, 4, ip4(cli4, srv4, 6, reqTCP.bytes()))))))},
 	}
+	skips := map[string]SkipReason{"udp": NotTCP, "arp": NonIP, "too deep": TooDeep}
 	for _, f := range frames {
-		d.Decode(f.linkType, f.frame, &seg) // warm up: interning, grown option slices
+		// Warm up (interning), and check the frame is what it claims.
+		if r, _ := d.Decode(f.linkType, f.frame, &seg); r != skips[f.name] {
+			t.Errorf("%s: Decode = %v, want %v", f.name, r, skips[f.name])
+		}
 		if n := testing.AllocsPerRun(200, func() { d.Decode(f.linkType, f.frame, &seg) }); n != 0 {
 			t.Errorf("%s: %v allocations per Decode, want 0", f.name, n)
 		}
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	v4 := ip4(cli4, srv4, 6, reqTCP.bytes())
+	frames := []struct {
+		name  string
+		frame []byte
+	}{
+		{"ethernet", eth(etherIPv4, v4)},
+		{"vlan ipv6", concat(eth(etherVLAN, nil), tag(etherIPv6, 5), ip6(cli6, srv6, 6, reqTCP.bytes()))},
+		{"vxlan", eth(etherIPv4, ip4(tunA, tunB, 17, udp(1, portVXLAN, concat(vxlanHdr(1), eth(etherIPv4, v4)))))},
+	}
+	for _, f := range frames {
+		b.Run(f.name, func(b *testing.B) {
+			d := NewDecoder()
+			var seg reassembly.Segment
+			b.SetBytes(int64(len(f.frame)))
+			for b.Loop() {
+				if _, ok := d.Decode(LinkTypeEthernet, f.frame, &seg); !ok {
+					b.Fatal("not decoded")
+				}
+			}
+		})
 	}
 }
