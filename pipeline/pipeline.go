@@ -115,11 +115,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := r.loop(ctx, log); err != nil {
 		return nil, err
 	}
-	sinkCounters := out.Counters()
 	outputs, err := out.Close()
 	if err != nil {
 		return nil, err
 	}
+	sinkCounters := out.Counters() // after Close: the last row groups are written then
 	counters := r.counters()
 	for _, c := range sinkCounters {
 		counters = append(counters, Counter(c))
