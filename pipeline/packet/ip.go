@@ -1,6 +1,11 @@
 package packet
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+)
 
 // IP protocol numbers followed here.
 const (
@@ -49,12 +54,16 @@ func (w *walk) bound(n int) bool {
 	return true
 }
 
-// ipv4 reads an IPv4 header. The payload is bounded by the total length
-// (a zero total length, as TCP segmentation offload leaves it, means the
-// captured length). Fragments go to the defragmenter.
+// ipv4 reads an IPv4 header, decoded by gopacket. The payload is bounded
+// by the total length (a zero total length, as TCP segmentation offload
+// leaves it, means the captured length). Fragments go to the
+// defragmenter.
 func (d *Decoder) ipv4() (proto, SkipReason) {
 	w := &d.w
 	b := w.b
+	// Checked before gopacket: it does not check the version, and its
+	// errors neither tell a cut header from a lying one nor come without
+	// an allocation.
 	if len(b) < 20 {
 		return 0, w.short()
 	}
@@ -62,15 +71,20 @@ func (d *Decoder) ipv4() (proto, SkipReason) {
 		return 0, Malformed
 	}
 	ihl := int(b[0]&0x0f) * 4
-	total := int(binary.BigEndian.Uint16(b[2:4]))
+	total := int(binary.BigEndian.Uint16(b[2:4])) // gopacket replaces a zero one
 	if ihl < 20 || total != 0 && total < ihl {
 		return 0, Malformed
 	}
 	if len(b) < ihl {
 		return 0, w.short()
 	}
+	ip := &d.g.ip4
+	// An error can now only come from the options, parsed after every
+	// field used here; like the kernel's forwarding path and Wireshark,
+	// the payload is followed all the same.
+	_ = ip.DecodeFromBytes(b, gopacket.NilDecodeFeedback)
 	w.ips++
-	w.src, w.dst = b[12:16], b[16:20]
+	w.src, w.dst = ip.SrcIP, ip.DstIP
 	if total == 0 {
 		w.want = len(b)
 	} else {
@@ -81,17 +95,16 @@ func (d *Decoder) ipv4() (proto, SkipReason) {
 			return 0, Malformed
 		}
 	}
-	p := b[9]
-	ff := binary.BigEndian.Uint16(b[6:8])
+	p := uint8(ip.Protocol)
 	w.skip(ihl)
-	if ff&0x3fff != 0 { // more fragments, or an offset
+	if ip.Flags&layers.IPv4MoreFragments != 0 || ip.FragOffset != 0 {
 		var k fragKey
 		copy(k.src[:], w.src)
 		copy(k.dst[:], w.dst)
-		k.id = uint32(binary.BigEndian.Uint16(b[4:6]))
+		k.id = uint32(ip.Id)
 		k.proto = p
 		k.depth = uint8(w.ips)
-		nh, r := d.fragment(k, int(ff&0x1fff)*8, ff&0x2000 != 0, p)
+		nh, r := d.fragment(k, int(ip.FragOffset)*8, ip.Flags&layers.IPv4MoreFragments != 0, p)
 		if r != None {
 			return 0, r
 		}
@@ -103,8 +116,9 @@ func (d *Decoder) ipv4() (proto, SkipReason) {
 	return w.ipNext(p)
 }
 
-// ipv6 reads an IPv6 header. The payload is bounded by the payload length
-// (zero, as in jumbograms and Linux's BIG TCP, means the captured length).
+// ipv6 reads an IPv6 header, decoded by gopacket. The payload is bounded
+// by the payload length (zero, as in jumbograms and Linux's BIG TCP, means
+// the captured length).
 func (d *Decoder) ipv6() (proto, SkipReason) {
 	w := &d.w
 	b := w.b
@@ -114,9 +128,21 @@ func (d *Decoder) ipv6() (proto, SkipReason) {
 	if b[0]>>4 != 6 {
 		return 0, Malformed
 	}
+	ip := &d.g.ip6
+	if plen := binary.BigEndian.Uint16(b[4:6]); b[6] != ipProtoHopByHop && plen != 0 {
+		// No error is left: the header fits and the length is not 0.
+		_ = ip.DecodeFromBytes(b, gopacket.NilDecodeFeedback)
+	} else {
+		// gopacket decodes a hop-by-hop header as part of IPv6,
+		// allocating each of its options, and refuses a zero length
+		// without a jumbo option (BIG TCP sends just that): the fixed
+		// header is taken as it is, and ipExt walks the extensions.
+		ip.SrcIP, ip.DstIP = b[8:24], b[24:40]
+		ip.Length, ip.NextHeader = plen, layers.IPProtocol(b[6])
+	}
 	w.ips++
-	w.src, w.dst = b[8:24], b[24:40]
-	if plen := int(binary.BigEndian.Uint16(b[4:6])); plen == 0 {
+	w.src, w.dst = ip.SrcIP, ip.DstIP
+	if plen := int(ip.Length); plen == 0 {
 		w.want = len(b)
 	} else {
 		if w.ips == 1 && len(b) >= 40+plen {
@@ -127,7 +153,7 @@ func (d *Decoder) ipv6() (proto, SkipReason) {
 		}
 	}
 	w.skip(40)
-	return d.ipExt(b[6], true)
+	return d.ipExt(uint8(ip.NextHeader), true)
 }
 
 // ipExt follows IPv6 extension headers (v6) or IPv4's authentication
@@ -221,16 +247,22 @@ const (
 	portMPLSinUDP = 6635 // RFC 7510
 )
 
-// udp reads a UDP header and opens the tunnels it may carry: by port,
-// VXLAN and Geneve (destination), GTP-U, Teredo, AYIYA and L2TP (either
-// port), VXLAN-GPE, GRE and MPLS in UDP (destination); and Teredo by its shape on any
-// port, since relays and peers use ports of their own.
-func (w *walk) udp() (proto, SkipReason) {
+// udp reads a UDP header, decoded by gopacket, and opens the tunnels it
+// may carry: by port, VXLAN and Geneve (destination), GTP-U, Teredo, AYIYA
+// and L2TP (either port), VXLAN-GPE, GRE and MPLS in UDP (destination);
+// and Teredo by its shape on any port, since relays and peers use ports of
+// their own. The ports are mapped here, not by gopacket's UDPPort layer
+// types, which know neither these tunnels all nor Teredo's shape.
+func (d *Decoder) udp() (proto, SkipReason) {
+	w := &d.w
 	b := w.b
 	if len(b) < 8 {
 		return 0, w.short()
 	}
-	ulen := int(binary.BigEndian.Uint16(b[4:6]))
+	u := &d.g.udp
+	// A length below 8 (gopacket's other error) is caught just after.
+	_ = u.DecodeFromBytes(b, gopacket.NilDecodeFeedback)
+	ulen := int(u.Length)
 	if ulen == 0 { // jumbogram or offload: the IP length rules
 		ulen = w.want
 	}
@@ -241,7 +273,7 @@ func (w *walk) udp() (proto, SkipReason) {
 		w.b = b[:ulen]
 	}
 	w.want = ulen
-	sport, dport := binary.BigEndian.Uint16(b[0:2]), binary.BigEndian.Uint16(b[2:4])
+	sport, dport := uint16(u.SrcPort), uint16(u.DstPort)
 	w.skip(8)
 	var next proto
 	var s encapStep

@@ -2,12 +2,17 @@ package packet
 
 import (
 	"encoding/binary"
+
+	"github.com/google/gopacket"
 )
 
-// Link-layer headers. gopacket has no LINKTYPE_LINUX_SLL2 layer, its
-// LinuxSLL slices the address with an unchecked length (a panic on hostile
-// input) and its Ethernet does not know the 0x9100 VLAN tag; these are
-// small enough to read here.
+// Link-layer headers. Ethernet and 802.1Q tags are decoded by gopacket;
+// the others are read here: gopacket has no LINKTYPE_LINUX_SLL2 layer nor
+// NFLOG TLV walk tolerant of the writer's byte order, its LinuxSLL slices
+// the address with an unchecked length (a panic on hostile input), its PPP
+// is no DecodingLayer, and its MPLS picks the payload by a package-global
+// decoder rather than the version nibble. Loopback, LLC and PPPoE are
+// still read here only because they have not been converted yet.
 
 // Ethernet types that matter here.
 const (
@@ -42,28 +47,39 @@ func etherNext(t uint16) proto {
 	return pNonIP
 }
 
-// ethernet is an Ethernet II header: destination, source, type. A type
-// below 0x0600 is an 802.3 length: such frames carry LLC, not IP.
-func (w *walk) ethernet() (proto, SkipReason) {
-	if len(w.b) < 14 {
+// ethernet is an Ethernet II header (destination, source, type), decoded
+// by gopacket. A type below 0x0600 is an 802.3 length: such frames carry
+// LLC, not IP. gopacket then cuts its payload to that length; the walk
+// goes on from the end of the header instead, so that what follows is
+// judged by its own lengths, as before any cut.
+func (d *Decoder) ethernet() (proto, SkipReason) {
+	w := &d.w
+	if len(w.b) < 14 { // gopacket's only error, with an allocated message
 		return 0, w.short()
 	}
-	next := etherNext(binary.BigEndian.Uint16(w.b[12:14]))
-	w.skip(14)
+	eth := &d.g.eth
+	_ = eth.DecodeFromBytes(w.b, gopacket.NilDecodeFeedback)
+	next := etherNext(uint16(eth.EthernetType)) // EthernetTypeLLC is 0: pLLC
+	w.skip(len(eth.Contents))
 	return next, None
 }
 
 // vlan is one 802.1Q / 802.1ad tag after its tag protocol identifier
-// (read by the layer before): the TCI and the type of what follows.
-func (w *walk) vlan() (proto, SkipReason) {
+// (read by the layer before): the TCI and the type of what follows,
+// decoded by gopacket's Dot1Q. The type is mapped here, not by gopacket,
+// which does not know the 0x9100 tag.
+func (d *Decoder) vlan() (proto, SkipReason) {
+	w := &d.w
 	if len(w.b) < 4 {
 		return 0, w.short()
 	}
 	if !w.step(stepVLAN, false) {
 		return 0, TooDeep
 	}
-	next := etherNext(binary.BigEndian.Uint16(w.b[2:4]))
-	w.skip(4)
+	tag := &d.g.dot1q
+	_ = tag.DecodeFromBytes(w.b, gopacket.NilDecodeFeedback)
+	next := etherNext(uint16(tag.Type))
+	w.skip(len(tag.Contents))
 	return next, None
 }
 

@@ -27,6 +27,24 @@
 // Checksums are not verified: captures taken on the sending host carry the
 // unfinished checksums of offloading NICs.
 //
+// Decoding is driven by a gopacket.DecodingLayerParser (one per Decoder,
+// with caller-owned layer structs), whose layers are the steps of a walk
+// over the frame. gopacket's structs decode Ethernet, 802.1Q tags, IPv4,
+// the IPv6 fixed header, UDP, TCP and VXLAN. The other headers are read
+// here, because gopacket lacks them (SLL2, NFLOG, Cisco HDLC, ERSPAN,
+// Teredo, AYIYA, L2TPv2, VXLAN-GPE, Aruba's 802.11, PCAPdroid trailers)
+// or because its layers allocate per packet or reject what captures hold:
+// IPv6 extension headers (hop-by-hop options are allocated one by one; a
+// zero payload length without a jumbo option is refused), GRE (routing
+// entries allocated; PPTP's acknowledgments), Geneve (options allocated),
+// GTP-U (extension headers appended), MPLS (the payload type is a global
+// setting, MPLSPayloadDecoder), PPP (no DecodingLayer) and LinuxSLL (an
+// unchecked address length). BSD loopback, LLC/SNAP and PPPoE could be
+// gopacket's too; they are not converted yet. Lengths are
+// checked before each gopacket decoder runs, to tell a header cut by the
+// capture (Truncated) from one that lies (Malformed) without gopacket's
+// allocated error messages.
+//
 // The package also computes Community ID flow hashes.
 package packet
 
@@ -35,6 +53,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/google/gopacket"
 
 	"telltale/reassembly"
 )
@@ -129,10 +149,14 @@ const (
 // Decoder decodes frames. It is not safe for concurrent use; use one per
 // goroutine.
 type Decoder struct {
-	w     walk
-	frag  defrag
-	paths pathCache
-	apps  map[string]string
+	w       walk
+	g       gopacketLayers
+	parser  *gopacket.DecodingLayerParser
+	decoded []gopacket.LayerType
+	seg     *reassembly.Segment // the segment being filled, during a call
+	frag    defrag
+	paths   pathCache
+	apps    map[string]string
 }
 
 // New returns a Decoder ready for any supported link type.
@@ -149,6 +173,7 @@ func New(cfg Config) *Decoder {
 	d := &Decoder{apps: make(map[string]string)}
 	d.frag.init(cfg)
 	d.paths.init()
+	d.newParser()
 	return d
 }
 

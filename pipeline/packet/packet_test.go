@@ -286,6 +286,7 @@ func BenchmarkDecode(b *testing.B) {
 	}
 	for _, f := range frames {
 		b.Run(f.name, func(b *testing.B) {
+			b.ReportAllocs()
 			d := NewDecoder()
 			var seg reassembly.Segment
 			b.SetBytes(int64(len(f.frame)))

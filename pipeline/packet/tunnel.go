@@ -3,6 +3,8 @@ package packet
 import (
 	"bytes"
 	"encoding/binary"
+
+	"github.com/google/gopacket"
 )
 
 // Tunnel headers. Each reads its header at the front of walk.b and names
@@ -128,17 +130,31 @@ func (w *walk) erspan(n int) (proto, SkipReason) {
 	return next, None
 }
 
-// vxlan reads a VXLAN header (RFC 7348): flags, reserved bits and the VNI;
-// an Ethernet frame follows. Like Wireshark, neither the I flag nor the
-// reserved bits are checked: implementations disagree on them. VXLAN-GPE
-// (gpe) names what follows when its P flag is set.
-func (w *walk) vxlan(gpe bool) (proto, SkipReason) {
+// vxlan reads a VXLAN header (RFC 7348), decoded by gopacket: flags,
+// reserved bits and the VNI; an Ethernet frame follows. Like Wireshark
+// (and gopacket), neither the I flag nor the reserved bits are checked:
+// implementations disagree on them.
+func (d *Decoder) vxlan() (proto, SkipReason) {
+	w := &d.w
+	if len(w.b) < 8 { // gopacket's only error, with an allocated message
+		return 0, w.short()
+	}
+	vx := &d.g.vxlan
+	_ = vx.DecodeFromBytes(w.b, gopacket.NilDecodeFeedback)
+	w.skip(len(vx.Contents))
+	return pEthernet, None
+}
+
+// vxlanGPE reads a VXLAN-GPE header (draft-ietf-nvo3-vxlan-gpe), which
+// gopacket does not know: VXLAN's, whose P flag says that its next
+// protocol field names what follows.
+func (w *walk) vxlanGPE() (proto, SkipReason) {
 	b := w.b
 	if len(b) < 8 {
 		return 0, w.short()
 	}
 	next := pEthernet
-	if gpe && b[0]&0x04 != 0 {
+	if b[0]&0x04 != 0 {
 		switch b[3] {
 		case 1:
 			next = pIPv4
