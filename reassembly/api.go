@@ -64,10 +64,13 @@ type Segment struct {
 	AppUID   int32  // application UID from a PCAPdroid trailer, or -1
 	// WireLen is the payload length the IP header announces. It exceeds
 	// len(Payload) when the capture's snap length cut the frame; the bytes
-	// not captured are missing bytes, never data.
+	// not captured are missing bytes, never data: they occupy their place
+	// in the sequence space and come out as a Gap. A WireLen of 0 (callers
+	// that do not know it), or any value below len(Payload), means nothing
+	// was cut.
 	WireLen int
 	// Encap names the tunnels and encapsulations the packet was found in,
-	// outermost first, joined by '>' (e.g. "vlan>gre>ipv4"), "" when none.
+	// outermost first, joined by '>' (e.g. "vlan>gre", "gre>erspan>vxlan"), "" when none.
 	Encap string
 }
 
@@ -76,7 +79,8 @@ type Segment struct {
 // No segment carries a missing byte, so the Position of a Gap has the Time
 // and Ref of the queued segment that follows the hole or, for loss at the
 // tail found when a connection ends, of the segment that revealed it (the
-// FIN, or the peer's highest ACK).
+// FIN, or the peer's highest ACK). A Gap for bytes the snap length cut has
+// the Time and Ref of the cut segment.
 type Position struct {
 	Offset int64 // bytes since the first byte of this direction (gaps included)
 	Time   int64 // capture time of the segment carrying the first byte
@@ -104,7 +108,7 @@ func (r RoleSource) String() string {
 }
 
 // ConnInfo describes a connection. StreamFactory.NewStream receives it just
-// before the connection's first Data, Gap or End call, so that a SYN captured
+// before the connection's first Data, Gap, Overlap or End call, so that a SYN captured
 // shortly after the first segments can still settle the roles; FirstTime and
 // FirstRef are those of the connection's first segment all the same.
 type ConnInfo struct {
@@ -137,15 +141,24 @@ func (e EndReason) String() string {
 // DirStats counts one direction of a connection.
 type DirStats struct {
 	Packets        int64 // TCP segments seen in this direction (including pure ACKs)
-	PayloadBytes   int64 // payload bytes seen on the wire, duplicates included
+	PayloadBytes   int64 // captured payload bytes, duplicates included (bytes the snap length cut are not payload seen)
 	DeliveredBytes int64 // bytes handed to Stream.Data
 	MissedBytes    int64 // bytes announced with Stream.Gap
 	DupBytes       int64 // retransmitted or duplicate bytes dropped
 	OverlapDiff    int64 // overlapping segments whose bytes differed from the kept copy
 	OutOfOrder     int64 // segments that arrived ahead of a hole and were buffered
 	IgnoredBytes   int64 // payload bytes outside the stream: after this direction's FIN, before its start, or implausibly far ahead
-	TruncatedBytes int64 // payload bytes the snap length cut off (Segment.WireLen - len(Payload)); also counted in MissedBytes
-	Retransmits    int64 // segments that carried only bytes already seen
+	// TruncatedBytes counts the bytes the snap length cut off (Segment.WireLen
+	// - len(Payload)) that were announced as a Gap, each stream offset once:
+	// cut bytes of a retransmission, cut bytes past the FIN, and a cut run
+	// that a captured copy filled before delivery reached it are not
+	// counted. They are also counted in MissedBytes.
+	TruncatedBytes int64
+	// Retransmits counts the segments with captured payload that was all
+	// dropped as duplicate: already delivered or queued, or before the
+	// direction's start. Keep-alive and zero-window probes (at most one byte
+	// at the next offset minus one) are not counted.
+	Retransmits int64
 
 	// When a connection has ended, PayloadBytes == DeliveredBytes + DupBytes + IgnoredBytes.
 }
@@ -158,12 +171,21 @@ type ConnSummary struct {
 	End      EndReason
 	Dir      [2]DirStats // indexed by Dir
 
-	// Handshake is true when the SYN and the SYN+ACK were both seen.
+	// Handshake is true when a SYN and a SYN+ACK from the other side were
+	// both seen.
 	Handshake bool
 	// History is a Zeek-style conn history: one letter per kind of event,
 	// upper case from the client, lower case from the server, in the order
-	// first seen: S syn, H syn+ack, A pure ack, D data, F fin, R rst,
-	// T retransmission, G gap (bytes missed), O overlap with different bytes.
+	// first seen: S syn, H syn+ack, A pure ack (ACK without SYN, FIN, RST
+	// or payload), D data (payload, captured or cut), F fin, R rst,
+	// T retransmission (as counted in Retransmits), G gap (bytes missed,
+	// at the moment the Gap is announced), O overlap with different bytes.
+	// Each letter appears at most once per direction. Letters are recorded
+	// per endpoint and cased by the roles as finally settled, so when a
+	// late SYN (captured after the first segments, before the Stream was
+	// made) turns the guessed server into the client, the letters recorded
+	// before it follow the new roles; there is no flip marker. A SYN after
+	// the Stream was made starts a new connection (EndReused) instead.
 	History string
 	// Overlaps holds the evidence of overlapping segments whose bytes
 	// differed from the copy kept (at most MaxOverlapEvidence per connection;
@@ -176,19 +198,29 @@ const MaxOverlapEvidence = 16
 
 // Overlap is the evidence of one overlap whose bytes differed: where the
 // losing copy lay in the stream, how long it was, and its hash, so a
-// researcher can tell corruption from evasion.
+// researcher can tell corruption from evasion. There is one per segment
+// whose bytes differed (the first copy of a byte always wins, so the
+// losing variant is the later segment's). The span runs from the first of
+// the segment's bytes that lost to an earlier copy to the last; the kept
+// bytes at the same offsets are in the delivered stream. Bytes already
+// delivered can be compared only within Config.OverlapWindow; beyond it a
+// difference goes unseen.
 type Overlap struct {
 	Dir        Dir
-	Offset     int64  // stream offset of the differing segment's first byte
-	Len        int    // its length
-	LostSHA256 string // hex SHA-256 of the losing (discarded) variant's bytes
+	Offset     int64  // stream offset of the span's first byte
+	Len        int    // length of the span
+	LostSHA256 string // hex SHA-256 of the losing segment's bytes in the span
 	Ref        Ref    // frame that carried the losing variant
 }
 
 // OverlapObserver is an optional interface of a Stream: when an overlap
 // with different bytes is found, the assembler tells the stream at once
-// (before the next Data call), so the consumer can flag the message the
-// bytes fall in.
+// (before the next Data call, including that of the segment's own new
+// bytes), so the consumer can flag the message the bytes fall in. Every
+// overlap is told, not only the MaxOverlapEvidence kept. One found while
+// the direction's start is still unknown (midstream pickup, bytes held) is
+// told as soon as its offset is final, still before the Data of those
+// offsets.
 type OverlapObserver interface {
 	Overlap(o Overlap)
 }
@@ -230,4 +262,6 @@ type Stats struct {
 	Timeouts        int64
 	IgnoredSegments int64 // segments that could not belong to a connection (e.g. stray after close) and carried payload
 	IgnoredBytes    int64 // sum of DirStats.IgnoredBytes, plus the payload of IgnoredSegments
+	TruncatedBytes  int64 // sum of DirStats.TruncatedBytes
+	Retransmits     int64 // sum of DirStats.Retransmits
 }

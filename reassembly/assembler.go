@@ -57,7 +57,13 @@ const (
 //     compared only while they are in the direction's overlap window (the
 //     last Config.OverlapWindow bytes delivered, reset by a gap). A segment of
 //     at most one byte at next-1 is a keep-alive or window probe: counted as
-//     duplicate, not compared.
+//     duplicate, not compared. A segment whose bytes differ is told to the
+//     Stream (OverlapObserver) and kept as evidence (ConnSummary.Overlaps).
+//   - Snap length: the bytes of a segment past its captured ones (up to
+//     Segment.WireLen) are a run of missing bytes at their offsets: queued
+//     like data (a captured copy arriving before delivery reaches them
+//     replaces them; the first copy wins otherwise) and announced as a Gap
+//     counted in TruncatedBytes.
 //   - Gaps: a hole becomes a Gap when the direction's queued bytes exceed
 //     MaxBufferedPerDir, when all queued bytes exceed MaxBufferedTotal (the
 //     connection holding most gives way first, ties broken by the End order),
@@ -251,6 +257,7 @@ func (a *Assembler) newConn(key connKey, seg *Segment) *conn {
 	c.info.FirstTime = seg.Time
 	c.info.FirstRef = seg.Ref
 	c.info.AppUID = -1
+	c.info.Encap = seg.Encap
 	a.conns[key] = c
 	a.stats.Conns++
 	// Link at the tail, as the most recently active.
@@ -290,11 +297,21 @@ func (a *Assembler) end(c *conn, reason EndReason) {
 	cs := c.sideOf(ClientToServer)
 	c.flush(cs)
 	c.flush(1 - cs)
+	// Overlaps still pending lie on a side whose held bytes the flush
+	// anchored, so they have been told; this only guards the invariant
+	// that every overlap is told before End.
+	for _, p := range c.pend {
+		c.emitOverlap(p.side, p.o)
+	}
+	c.pend = nil
 	s := &ConnSummary{
-		ConnInfo: c.info,
-		LastTime: c.lastTime,
-		LastRef:  c.lastRef,
-		End:      reason,
+		ConnInfo:  c.info,
+		LastTime:  c.lastTime,
+		LastRef:   c.lastRef,
+		End:       reason,
+		Handshake: c.synSide >= 0 && c.synAckSide == 1-c.synSide,
+		History:   c.history(),
+		Overlaps:  c.overlaps,
 	}
 	s.Dir[ClientToServer] = c.h[cs].st
 	s.Dir[ServerToClient] = c.h[1-cs].st

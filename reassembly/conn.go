@@ -9,7 +9,8 @@ type conn struct {
 	a      *Assembler
 	key    connKey
 	info   ConnInfo
-	stream Stream // nil until the first call to it
+	stream Stream          // nil until the first call to it
+	obs    OverlapObserver // stream, if it implements OverlapObserver
 
 	h          [2]half
 	clientSide int  // side the client sends on; valid once stream != nil
@@ -23,6 +24,63 @@ type conn struct {
 
 	prev, next *conn // idle list
 	bufIdx     int   // index in Assembler.buffering, or -1
+
+	// History: the first occurrence of each event per side, in order, as
+	// ev | side<<4; seen[side] has bit ev set once it is recorded.
+	events  [2 * numEvents]uint8
+	nEvents uint8
+	seen    [2]uint16
+
+	overlaps []Overlap        // evidence, at most MaxOverlapEvidence
+	pend     []pendingOverlap // overlaps not told to the Stream yet
+}
+
+// pendingOverlap is an overlap found before the Stream existed or before
+// its side's start was known (its offset is then provisional).
+type pendingOverlap struct {
+	side int
+	o    Overlap
+}
+
+// Events of the connection history, in the order of historyLetters.
+const (
+	evSYN = iota
+	evSYNACK
+	evACK
+	evData
+	evFIN
+	evRST
+	evRetransmit
+	evGap
+	evOverlap
+	numEvents
+)
+
+const historyLetters = "SHADFRTGO"
+
+// note records event ev on side s, the first time only.
+func (c *conn) note(s int, ev int) {
+	bit := uint16(1) << ev
+	if c.seen[s]&bit != 0 {
+		return
+	}
+	c.seen[s] |= bit
+	c.events[c.nEvents] = uint8(ev) | uint8(s)<<4
+	c.nEvents++
+}
+
+// history spells the recorded events with the roles as finally settled:
+// upper case for the client's side, lower case for the server's.
+func (c *conn) history() string {
+	var b [len(c.events)]byte
+	for i, e := range c.events[:c.nEvents] {
+		l := historyLetters[e&0xf]
+		if int(e>>4) != c.clientSide {
+			l += 'a' - 'A'
+		}
+		b[i] = l
+	}
+	return string(b[:c.nEvents])
 }
 
 // sideOf returns the side that carries direction d.
@@ -69,6 +127,8 @@ func (c *conn) ensureStream() {
 		c.a.stats.Midstream++
 	}
 	c.stream = c.a.factory.NewStream(&c.info)
+	c.obs, _ = c.stream.(OverlapObserver)
+	c.emitPending()
 }
 
 // serverFirst reports whether, going by ports alone, the first endpoint is
@@ -126,18 +186,32 @@ func near(x, y uint32) bool {
 func (c *conn) segment(s int, seg *Segment) {
 	h := &c.h[s]
 	n := len(seg.Payload)
+	// The segment occupies wire bytes of sequence space; those past the
+	// captured ones are missing. A WireLen below the captured length (0
+	// from callers that do not know it) means nothing was cut.
+	wire := max(seg.WireLen, n)
 	h.st.Packets++
 	h.st.PayloadBytes += int64(n)
 
 	syn := seg.Flags&SYN != 0
 	if syn {
 		if seg.Flags&ACK == 0 {
+			c.note(s, evSYN)
 			if c.synSide < 0 {
 				c.synSide = int8(s)
 			}
-		} else if c.synAckSide < 0 {
-			c.synAckSide = int8(s)
+		} else {
+			c.note(s, evSYNACK)
+			if c.synAckSide < 0 {
+				c.synAckSide = int8(s)
+			}
 		}
+	} else if wire == 0 && seg.Flags&(ACK|FIN|RST) == ACK {
+		c.note(s, evACK)
+	}
+	if wire > 0 {
+		c.note(s, evData)
+		h.sentData = true
 	}
 	if c.info.App == "" && c.info.AppUID < 0 && (seg.App != "" || seg.AppUID >= 0) {
 		c.info.App, c.info.AppUID = seg.App, seg.AppUID
@@ -148,7 +222,7 @@ func (c *conn) segment(s int, seg *Segment) {
 		dataSeq++ // the SYN takes one sequence number; any payload follows it
 	}
 	h.seen = true
-	h.lastEnd = dataSeq + uint32(n)
+	h.lastEnd = dataSeq + uint32(wire)
 	if seg.Flags&FIN != 0 {
 		h.lastEnd++
 	}
@@ -166,13 +240,15 @@ func (c *conn) segment(s int, seg *Segment) {
 	if seg.Flags&ACK != 0 && seg.Flags&RST == 0 && c.ackTrusted(s) {
 		c.noteAck(1-s, seg.Ack, seg.Time, seg.Ref)
 	}
-	if n > 0 {
-		c.data(s, dataSeq, seg.Payload, seg.Time, seg.Ref)
+	if wire > 0 {
+		c.data(s, dataSeq, seg.Payload, wire, seg.Time, seg.Ref)
 	}
 	if seg.Flags&FIN != 0 {
-		c.noteFIN(s, dataSeq+uint32(n), seg.Time, seg.Ref)
+		c.note(s, evFIN)
+		c.noteFIN(s, dataSeq+uint32(wire), seg.Time, seg.Ref)
 	}
 	if seg.Flags&RST != 0 {
+		c.note(s, evRST)
 		c.rst = true
 	}
 }
@@ -184,7 +260,7 @@ func (c *conn) segment(s int, seg *Segment) {
 // and would otherwise claim up to a gigabyte of "missing" bytes.
 func (c *conn) ackTrusted(s int) bool {
 	h, o := &c.h[s], &c.h[1-s]
-	return !o.isnKnown || h.isnKnown || h.st.PayloadBytes > 0
+	return !o.isnKnown || h.isnKnown || h.sentData
 }
 
 // release gives the connection's buffers back; the conn keeps only what a
@@ -204,5 +280,6 @@ func (c *conn) release() {
 			h.hist, h.histLen = nil, 0
 		}
 	}
-	c.stream = nil
+	c.stream, c.obs = nil, nil
+	c.overlaps, c.pend = nil, nil
 }

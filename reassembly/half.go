@@ -1,6 +1,10 @@
 package reassembly
 
-import "bytes"
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+)
 
 // half is one direction of a connection. Positions in it are 64-bit offsets
 // relative to the direction's first byte; sequence numbers are mapped to
@@ -37,22 +41,47 @@ type half struct {
 	hist    []byte
 	histLen int
 
-	seen    bool   // any segment was sent in this direction
-	lastEnd uint32 // sequence number just past the last segment sent
+	seen     bool   // any segment was sent in this direction
+	sentData bool   // a segment with payload (captured or not) was sent
+	lastEnd  uint32 // sequence number just past the last segment sent
 
 	st DirStats
 }
 
-// block is a run of queued bytes copied from one segment.
+// block is a run of queued bytes copied from one segment or, when miss > 0,
+// a run of bytes a segment carried but the snap length cut off: a marker
+// that turns into a Gap when delivery reaches it, unless real bytes for the
+// same offsets arrive first (a captured byte beats a missing one).
 type block struct {
 	start int64
 	data  []byte
 	chunk []byte // pooled storage data points into
+	miss  int64  // > 0: a run of missing bytes; data and chunk are nil
 	time  int64
 	ref   Ref
 }
 
-func (b *block) end() int64 { return b.start + int64(len(b.data)) }
+// missCost is what a run of missing bytes counts against the buffer limits:
+// about what its bookkeeping takes, so that a capture cut to its headers
+// cannot queue markers without bound.
+const missCost = 64
+
+func (b *block) len() int64 {
+	if b.miss > 0 {
+		return b.miss
+	}
+	return int64(len(b.data))
+}
+
+func (b *block) end() int64 { return b.start + b.len() }
+
+// cost is what b counts against the buffer limits.
+func (b *block) cost() int64 {
+	if b.miss > 0 {
+		return missCost
+	}
+	return int64(len(b.data))
+}
 
 // rel maps a sequence number to an offset; h must be anchored.
 func (h *half) rel(seq uint32) int64 {
@@ -81,8 +110,9 @@ func (h *half) done() bool {
 
 func seqLess(x, y uint32) bool { return int32(x-y) < 0 }
 
-// data handles payload p whose first byte has sequence number seq.
-func (c *conn) data(s int, seq uint32, p []byte, t int64, ref Ref) {
+// data handles a segment's payload: p, captured, whose first byte has
+// sequence number seq, followed by wire-len(p) bytes the snap length cut.
+func (c *conn) data(s int, seq uint32, p []byte, wire int, t int64, ref Ref) {
 	h := &c.h[s]
 	if !h.anchored {
 		lowest := seq
@@ -90,7 +120,7 @@ func (c *conn) data(s int, seq uint32, p []byte, t int64, ref Ref) {
 			lowest = h.lowest()
 		}
 		if !h.ackKnown || seqLess(h.ack, lowest) {
-			c.hold(s, seq, p, t, ref)
+			c.hold(s, seq, p, wire, t, ref)
 			return
 		}
 		// The peer has acknowledged everything before lowest: no earlier
@@ -103,17 +133,21 @@ func (c *conn) data(s int, seq uint32, p []byte, t int64, ref Ref) {
 		c.ignore(h, int64(len(p)))
 		return
 	}
-	if len(p) <= 1 && start == h.next-1 {
+	if wire <= 1 && start == h.next-1 {
 		c.dup(h, int64(len(p))) // keep-alive or zero-window probe
 		return
 	}
+	orig, ostart := p, start
+	dup0 := h.st.DupBytes
 	end := start + int64(len(p))
+	lo, hi := end, start // the span of p's bytes dropped for an earlier copy
 	differ := false
 	if start < h.next {
 		cut := min(end, h.next)
 		k := cut - start
 		differ = h.histDiffers(start, p[:k])
 		c.dup(h, k)
+		lo, hi = start, cut
 		p, start = p[k:], cut
 	}
 	if h.finSeen && end > h.fin {
@@ -121,33 +155,60 @@ func (c *conn) data(s int, seq uint32, p []byte, t int64, ref Ref) {
 		c.ignore(h, k)
 		p, end = p[:int64(len(p))-k], end-k
 	}
+	// The bytes up to the first queued block are in order. They are
+	// delivered last, so that an overlap found in the rest of the segment
+	// is told before any of its bytes.
+	var inOrder []byte
+	at := start
 	if len(p) > 0 && start == h.next {
 		lim := end
 		if len(h.q) > 0 && h.q[0].start < lim {
 			lim = h.q[0].start
 		}
 		k := lim - start
-		c.deliver(s, p[:k], Position{Offset: start, Time: t, Ref: ref})
+		inOrder = p[:k]
 		p, start = p[k:], lim
 	}
 	if len(p) > 0 {
-		stored, d := c.insert(s, start, p, t, ref)
+		stored, d, dlo, dhi := c.insert(s, start, p, t, ref)
 		differ = differ || d
-		if stored && start > h.next {
+		if dlo < dhi {
+			lo, hi = min(lo, dlo), max(hi, dhi)
+		}
+		if stored && start > h.next+int64(len(inOrder)) {
 			h.st.OutOfOrder++
 			c.a.stats.OutOfOrder++
 		}
 	}
-	if differ {
-		h.st.OverlapDiff++
-		c.a.stats.OverlapDiff++
+	if miss := int64(wire - len(orig)); miss > 0 {
+		c.insertMiss(s, ostart+int64(len(orig)), miss, t, ref)
+	}
+	c.afterInsert(s, orig, ostart, dup0, differ, lo, hi, ref)
+	if len(inOrder) > 0 {
+		c.deliver(s, inOrder, Position{Offset: at, Time: t, Ref: ref})
 	}
 	c.deliverQueued(s)
 	c.enforceLimits(s)
 }
 
+// afterInsert records what a segment whose captured payload p started at
+// offset start turned out to be: an overlap with different bytes (the
+// bytes of p in [lo, hi) lost to an earlier copy), or a retransmission
+// (every captured byte was a duplicate: DupBytes grew by len(p) from dup0).
+func (c *conn) afterInsert(s int, p []byte, start, dup0 int64, differ bool, lo, hi int64, ref Ref) {
+	h := &c.h[s]
+	if len(p) > 0 && h.st.DupBytes-dup0 == int64(len(p)) {
+		h.st.Retransmits++
+		c.a.stats.Retransmits++
+		c.note(s, evRetransmit)
+	}
+	if differ {
+		c.overlapFound(s, p[lo-start:hi-start], lo, ref)
+	}
+}
+
 // hold queues data of a direction whose start is not known yet.
-func (c *conn) hold(s int, seq uint32, p []byte, t int64, ref Ref) {
+func (c *conn) hold(s int, seq uint32, p []byte, wire int, t int64, ref Ref) {
 	h := &c.h[s]
 	if len(h.q) == 0 {
 		h.base = seq
@@ -157,11 +218,12 @@ func (c *conn) hold(s int, seq uint32, p []byte, t int64, ref Ref) {
 		c.ignore(h, int64(len(p)))
 		return
 	}
-	_, differ := c.insert(s, start, p, t, ref)
-	if differ {
-		h.st.OverlapDiff++
-		c.a.stats.OverlapDiff++
+	dup0 := h.st.DupBytes
+	_, differ, lo, hi := c.insert(s, start, p, t, ref)
+	if miss := int64(wire - len(p)); miss > 0 {
+		c.insertMiss(s, start+int64(len(p)), miss, t, ref)
 	}
+	c.afterInsert(s, p, start, dup0, differ, lo, hi, ref)
 	h.unanchoredSegs++
 	if h.unanchoredSegs >= maxUnanchoredSegs {
 		c.anchor(s, h.lowest())
@@ -178,30 +240,24 @@ func (c *conn) anchor(s int, at uint32) {
 		for i := range h.q {
 			h.q[i].start -= shift
 		}
+		for i := range c.pend {
+			if c.pend[i].side == s {
+				c.pend[i].o.Offset -= shift
+			}
+		}
 		k := 0
 		for ; k < len(h.q) && h.q[k].start < 0; k++ {
 			b := &h.q[k]
 			if b.end() > 0 {
-				cut := -b.start
-				c.ignore(h, cut)
-				c.a.account(c, s, -cut)
-				b.data, b.start = b.data[cut:], 0
+				c.trimFront(s, b, -b.start)
 				break
 			}
-			n := int64(len(b.data))
-			c.ignore(h, n)
-			c.a.account(c, s, -n)
-			c.a.pool.put(b.chunk)
+			c.drop(s, b)
 		}
 		h.q = h.q[:copy(h.q, h.q[k:])]
 		// Bytes implausibly far beyond the start are not this stream's.
 		for len(h.q) > 0 && h.q[len(h.q)-1].start > maxAhead {
-			b := &h.q[len(h.q)-1]
-			n := int64(len(b.data))
-			c.ignore(h, n)
-			c.a.account(c, s, -n)
-			c.a.pool.put(b.chunk)
-			*b = block{}
+			c.drop(s, &h.q[len(h.q)-1])
 			h.q = h.q[:len(h.q)-1]
 		}
 	}
@@ -209,34 +265,93 @@ func (c *conn) anchor(s int, at uint32) {
 	h.base = at
 	h.next = 0
 	h.unanchoredSegs = 0
+	c.emitPending()
 	c.deliverQueued(s)
 }
 
-// insert copies p, which starts at offset start, into the queue wherever the
-// queue has no byte yet: the first copy of a byte wins. It reports whether
-// any byte was stored, and whether an overlapping byte differed from the
-// queued one.
-func (c *conn) insert(s int, start int64, p []byte, t int64, ref Ref) (stored, differ bool) {
-	h := &c.h[s]
-	end := start + int64(len(p))
-	// First block ending after start.
+// drop forgets queued block b of side s; its captured bytes count as
+// ignored.
+func (c *conn) drop(s int, b *block) {
+	if b.miss == 0 {
+		c.ignore(&c.h[s], int64(len(b.data)))
+	}
+	c.a.account(c, s, -b.cost())
+	c.a.pool.put(b.chunk)
+	*b = block{}
+}
+
+// trimFront drops the first n bytes of queued block b of side s.
+func (c *conn) trimFront(s int, b *block, n int64) {
+	if b.miss > 0 {
+		b.miss -= n
+	} else {
+		c.ignore(&c.h[s], n)
+		c.a.account(c, s, -n)
+		b.data = b.data[n:]
+	}
+	b.start += n
+}
+
+// trimBack drops the last n bytes of queued block b of side s.
+func (c *conn) trimBack(s int, b *block, n int64) {
+	if b.miss > 0 {
+		b.miss -= n
+		return
+	}
+	c.ignore(&c.h[s], n)
+	c.a.account(c, s, -n)
+	b.data = b.data[:int64(len(b.data))-n]
+}
+
+// search returns the index of the first queued block of h ending after off.
+func (h *half) search(off int64) int {
 	i, j := 0, len(h.q)
 	for i < j {
 		m := int(uint(i+j) >> 1)
-		if h.q[m].end() <= start {
+		if h.q[m].end() <= off {
 			i = m + 1
 		} else {
 			j = m
 		}
 	}
+	return i
+}
+
+// put inserts b into the queue of side s at index i.
+func (c *conn) put(s int, i int, b block) {
+	h := &c.h[s]
+	h.q = append(h.q, block{})
+	copy(h.q[i+1:], h.q[i:])
+	h.q[i] = b
+	c.a.account(c, s, b.cost())
+}
+
+// insert copies p, which starts at offset start, into the queue wherever the
+// queue has no byte yet: the first copy of a byte wins, except over a run of
+// missing bytes, which real bytes replace. It reports whether any byte was
+// stored, whether an overlapping byte differed from the queued one, and the
+// span [lo, hi) of offsets whose bytes were dropped as duplicates (empty
+// when lo >= hi).
+func (c *conn) insert(s int, start int64, p []byte, t int64, ref Ref) (stored, differ bool, lo, hi int64) {
+	h := &c.h[s]
+	end := start + int64(len(p))
+	lo, hi = end, start
+	i := h.search(start)
 	for cur := start; cur < end; {
 		if i < len(h.q) && h.q[i].start <= cur {
 			b := &h.q[i]
 			oe := min(end, b.end())
+			if b.miss > 0 {
+				i = c.fillMiss(s, i, cur, p[cur-start:oe-start], t, ref)
+				stored = true
+				cur = oe
+				continue
+			}
 			if !bytes.Equal(p[cur-start:oe-start], b.data[cur-b.start:oe-b.start]) {
 				differ = true
 			}
 			c.dup(h, oe-cur)
+			lo, hi = min(lo, cur), oe
 			cur = oe
 			i++
 			continue
@@ -248,15 +363,67 @@ func (c *conn) insert(s int, start int64, p []byte, t int64, ref Ref) (stored, d
 		n := fe - cur
 		chunk := c.a.pool.get(int(n))
 		copy(chunk, p[cur-start:fe-start])
-		h.q = append(h.q, block{})
-		copy(h.q[i+1:], h.q[i:])
-		h.q[i] = block{start: cur, data: chunk[:n], chunk: chunk, time: t, ref: ref}
-		c.a.account(c, s, n)
+		c.put(s, i, block{start: cur, data: chunk[:n], chunk: chunk, time: t, ref: ref})
 		stored = true
 		i++
 		cur = fe
 	}
-	return stored, differ
+	return stored, differ, lo, hi
+}
+
+// fillMiss puts the real bytes p, which start at offset at, in place of
+// part of the run of missing bytes queued at index i, which covers them. It
+// returns the index after the new data block.
+func (c *conn) fillMiss(s int, i int, at int64, p []byte, t int64, ref Ref) int {
+	h := &c.h[s]
+	m := h.q[i]
+	c.a.account(c, s, -m.cost())
+	h.q = append(h.q[:i], h.q[i+1:]...)
+	if at > m.start {
+		c.put(s, i, block{start: m.start, miss: at - m.start, time: m.time, ref: m.ref})
+		i++
+	}
+	chunk := c.a.pool.get(len(p))
+	copy(chunk, p)
+	c.put(s, i, block{start: at, data: chunk[:len(p)], chunk: chunk, time: t, ref: ref})
+	i++
+	if e := at + int64(len(p)); e < m.end() {
+		c.put(s, i, block{start: e, miss: m.end() - e, time: m.time, ref: m.ref})
+	}
+	return i
+}
+
+// insertMiss queues n missing bytes (cut by the snap length from the
+// segment of time t and frame ref) at offset start, wherever the queue has
+// no byte yet. Offsets already delivered and offsets at or after the FIN
+// are left out.
+func (c *conn) insertMiss(s int, start, n int64, t int64, ref Ref) {
+	h := &c.h[s]
+	end := start + n
+	if h.anchored {
+		if end-h.next > maxAhead {
+			return
+		}
+		start = max(start, h.next)
+	}
+	if h.finSeen {
+		end = min(end, h.fin)
+	}
+	i := h.search(start)
+	for cur := start; cur < end; {
+		if i < len(h.q) && h.q[i].start <= cur {
+			cur = h.q[i].end()
+			i++
+			continue
+		}
+		fe := end
+		if i < len(h.q) && h.q[i].start < fe {
+			fe = h.q[i].start
+		}
+		c.put(s, i, block{start: cur, miss: fe - cur, time: t, ref: ref})
+		i++
+		cur = fe
+	}
 }
 
 // deliver hands in-order bytes to the Stream.
@@ -271,7 +438,8 @@ func (c *conn) deliver(s int, b []byte, at Position) {
 	c.a.stats.DeliveredBytes += n
 }
 
-// deliverQueued delivers the queued blocks that are now in order.
+// deliverQueued delivers the queued blocks that are now in order, runs of
+// missing bytes as gaps.
 func (c *conn) deliverQueued(s int) {
 	h := &c.h[s]
 	if !h.anchored {
@@ -280,8 +448,12 @@ func (c *conn) deliverQueued(s int) {
 	k := 0
 	for ; k < len(h.q) && h.q[k].start == h.next; k++ {
 		b := &h.q[k]
+		c.a.account(c, s, -b.cost())
+		if b.miss > 0 {
+			c.gap(s, b.miss, b.time, b.ref, true)
+			continue
+		}
 		c.deliver(s, b.data, Position{Offset: b.start, Time: b.time, Ref: b.ref})
-		c.a.account(c, s, -int64(len(b.data)))
 		c.a.pool.put(b.chunk)
 	}
 	if k > 0 {
@@ -291,18 +463,73 @@ func (c *conn) deliverQueued(s int) {
 	}
 }
 
-// gap announces n missing bytes at the next offset.
-func (c *conn) gap(s int, n int64, t int64, ref Ref) {
+// gap announces n missing bytes at the next offset; truncated says the
+// snap length cut them.
+func (c *conn) gap(s int, n int64, t int64, ref Ref, truncated bool) {
 	if n <= 0 {
 		return
 	}
 	h := &c.h[s]
 	c.ensureStream()
+	c.note(s, evGap)
 	c.stream.Gap(c.dirOf(s), n, Position{Offset: h.next, Time: t, Ref: ref})
 	h.next += n
 	h.histLen = 0 // the window must stay contiguous
 	h.st.MissedBytes += n
 	c.a.stats.MissedBytes += n
+	if truncated {
+		h.st.TruncatedBytes += n
+		c.a.stats.TruncatedBytes += n
+	}
+}
+
+// overlapFound records that the segment of frame ref lost the bytes lost,
+// at offset off, to an earlier copy that differs from them. The Stream is
+// told at once if it exists and the offset is final; otherwise as soon as
+// both hold.
+func (c *conn) overlapFound(s int, lost []byte, off int64, ref Ref) {
+	h := &c.h[s]
+	h.st.OverlapDiff++
+	c.a.stats.OverlapDiff++
+	c.note(s, evOverlap)
+	sum := sha256.Sum256(lost)
+	o := Overlap{Offset: off, Len: len(lost), LostSHA256: hex.EncodeToString(sum[:]), Ref: ref}
+	if c.stream != nil && h.anchored {
+		c.emitOverlap(s, o)
+		return
+	}
+	c.pend = append(c.pend, pendingOverlap{side: s, o: o})
+}
+
+// emitOverlap keeps the evidence of o, found on side s, and tells the
+// Stream.
+func (c *conn) emitOverlap(s int, o Overlap) {
+	o.Dir = c.dirOf(s)
+	if len(c.overlaps) < MaxOverlapEvidence {
+		c.overlaps = append(c.overlaps, o)
+	}
+	if c.obs != nil {
+		c.obs.Overlap(o)
+	}
+}
+
+// emitPending emits the pending overlaps whose offsets are final, in the
+// order they were found, once the Stream exists.
+func (c *conn) emitPending() {
+	if c.stream == nil || len(c.pend) == 0 {
+		return
+	}
+	k := 0
+	for _, p := range c.pend {
+		if c.h[p.side].anchored {
+			c.emitOverlap(p.side, p.o)
+		} else {
+			c.pend[k] = p
+			k++
+		}
+	}
+	clear(c.pend[k:])
+	c.pend = c.pend[:k]
 }
 
 // skipHole gives up on the first hole of side s: it becomes a gap and the
@@ -318,7 +545,7 @@ func (c *conn) skipHole(s int) {
 		return
 	}
 	b := &h.q[0]
-	c.gap(s, b.start-h.next, b.time, b.ref)
+	c.gap(s, b.start-h.next, b.time, b.ref, false)
 	c.deliverQueued(s)
 }
 
@@ -381,17 +608,10 @@ func (c *conn) noteFIN(s int, seq uint32, t int64, ref Ref) {
 			break
 		}
 		if b.start < f {
-			cut := b.end() - f
-			c.ignore(h, cut)
-			c.a.account(c, s, -cut)
-			b.data = b.data[:f-b.start]
+			c.trimBack(s, b, b.end()-f)
 			break
 		}
-		n := int64(len(b.data))
-		c.ignore(h, n)
-		c.a.account(c, s, -n)
-		c.a.pool.put(b.chunk)
-		*b = block{}
+		c.drop(s, b)
 		h.q = h.q[:len(h.q)-1]
 	}
 }
@@ -423,7 +643,7 @@ func (c *conn) flush(s int) {
 			target, t, ref = ra, h.ackTime, h.ackRef
 		}
 	}
-	c.gap(s, target-h.next, t, ref)
+	c.gap(s, target-h.next, t, ref, false)
 }
 
 func (c *conn) dup(h *half, n int64) {

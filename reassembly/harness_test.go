@@ -1,8 +1,11 @@
 package reassembly
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -22,6 +25,13 @@ type op struct {
 	seg     *Segment
 	advance int64 // Advance(advance) when seg is nil and close is false
 	close   bool
+}
+
+// cut sets the segment's WireLen to its payload length plus n: the snap
+// length cut n bytes.
+func (o op) cut(n int) op {
+	o.seg.WireLen = len(o.seg.Payload) + n
+	return o
 }
 
 // seg returns a segment op from src to dst. Time and Ref are filled in by
@@ -94,6 +104,7 @@ type recStream struct {
 	ended    bool
 	summary  *ConnSummary
 	contents [2][]byte // delivered bytes, gaps as '?'
+	overlaps []Overlap // as told to Overlap
 }
 
 func newRecorder(t testing.TB) *recorder {
@@ -164,6 +175,30 @@ func (s *recStream) Gap(dir Dir, n int64, at Position) {
 	s.missed[dir] += n
 }
 
+// lostHash is the short form of an Overlap.LostSHA256 the scenarios name:
+// the first 8 hex digits of the SHA-256 of the lost bytes.
+func lostHash(lost string) string {
+	h := sha256.Sum256([]byte(lost))
+	return hex.EncodeToString(h[:4])
+}
+
+func (s *recStream) Overlap(o Overlap) {
+	r := s.r
+	if s.ended {
+		r.t.Errorf("stream %d: Overlap after End", s.id)
+	}
+	if _, ok := r.times[o.Ref]; !ok {
+		r.t.Errorf("stream %d: Overlap names frame %v, never fed", s.id, o.Ref)
+	}
+	if len(o.LostSHA256) != 64 || o.Len <= 0 {
+		r.t.Errorf("stream %d: Overlap %+v: want a 64-digit hash and a positive length", s.id, o)
+	}
+	s.overlaps = append(s.overlaps, o)
+	if r.copy {
+		r.lines = append(r.lines, fmt.Sprintf("%d:overlap %s @%d n=%d lost=%s %s", s.id, dirName(o.Dir), o.Offset, o.Len, o.LostSHA256[:min(8, len(o.LostSHA256))], fmtRef(o.Ref)))
+	}
+}
+
 func (s *recStream) End(sum *ConnSummary) {
 	if s.ended {
 		s.r.t.Errorf("stream %d: End twice", s.id)
@@ -171,8 +206,12 @@ func (s *recStream) End(sum *ConnSummary) {
 	s.ended = true
 	s.summary = sum
 	if s.r.copy {
-		s.r.lines = append(s.r.lines, fmt.Sprintf("%d:end %v last=%s c2s%s s2c%s", s.id, sum.End, fmtRef(sum.LastRef),
-			fmtDirStats(sum.Dir[ClientToServer]), fmtDirStats(sum.Dir[ServerToClient])))
+		hs := ""
+		if sum.Handshake {
+			hs = " hs"
+		}
+		s.r.lines = append(s.r.lines, fmt.Sprintf("%d:end %v last=%s c2s%s s2c%s hist=%s%s", s.id, sum.End, fmtRef(sum.LastRef),
+			fmtDirStats(sum.Dir[ClientToServer]), fmtDirStats(sum.Dir[ServerToClient]), sum.History, hs))
 	}
 }
 
@@ -191,6 +230,8 @@ func fmtDirStats(d DirStats) string {
 	add("diff", d.OverlapDiff)
 	add("ooo", d.OutOfOrder)
 	add("ign", d.IgnoredBytes)
+	add("trunc", d.TruncatedBytes)
+	add("rtx", d.Retransmits)
 	return "{" + strings.Join(f, " ") + "}"
 }
 
@@ -213,6 +254,8 @@ func fmtStats(s Stats) string {
 	add("timeouts", s.Timeouts)
 	add("ignseg", s.IgnoredSegments)
 	add("ign", s.IgnoredBytes)
+	add("trunc", s.TruncatedBytes)
+	add("rtx", s.Retransmits)
 	return "stats " + strings.Join(f, " ")
 }
 
@@ -255,17 +298,22 @@ func run(t testing.TB, cfg Config, r *recorder, ops []op) []string {
 // check verifies what must hold for any input once the Assembler is closed:
 // every stream ended; per direction, the summary's Delivered and Missed
 // bytes equal what the Stream saw; every payload byte is delivered,
-// duplicate or ignored; and the totals add up.
+// duplicate or ignored; truncated bytes are missed bytes; the summary's
+// overlap evidence is what Overlap was told, one per OverlapDiff; the
+// history has each letter at most once per direction and the letters the
+// counts call for; and the totals add up.
 func (r *recorder) check(st Stats) {
 	t := r.t
-	var del, miss, dup, diff, ooo, ign int64
+	var del, miss, dup, diff, ooo, ign, trunc, rtx int64
 	for _, s := range r.streams {
 		if !s.ended {
 			t.Errorf("stream %d: never ended", s.id)
 			continue
 		}
+		sum := s.summary
+		var diffs int64
 		for d := range 2 {
-			ds := s.summary.Dir[d]
+			ds := sum.Dir[d]
 			if ds.DeliveredBytes != s.data[d] || ds.MissedBytes != s.missed[d] {
 				t.Errorf("stream %d %s: summary delivered %d missed %d, stream saw %d and %d",
 					s.id, dirName(Dir(d)), ds.DeliveredBytes, ds.MissedBytes, s.data[d], s.missed[d])
@@ -274,21 +322,64 @@ func (r *recorder) check(st Stats) {
 				t.Errorf("stream %d %s: payload %d != delivered %d + dup %d + ignored %d",
 					s.id, dirName(Dir(d)), ds.PayloadBytes, ds.DeliveredBytes, ds.DupBytes, ds.IgnoredBytes)
 			}
+			if ds.TruncatedBytes > ds.MissedBytes || ds.Retransmits > ds.Packets {
+				t.Errorf("stream %d %s: truncated %d > missed %d or retransmits %d > packets %d",
+					s.id, dirName(Dir(d)), ds.TruncatedBytes, ds.MissedBytes, ds.Retransmits, ds.Packets)
+			}
+			r.checkHistory(s, Dir(d), ds)
 			del += ds.DeliveredBytes
 			miss += ds.MissedBytes
 			dup += ds.DupBytes
 			diff += ds.OverlapDiff
 			ooo += ds.OutOfOrder
 			ign += ds.IgnoredBytes
+			trunc += ds.TruncatedBytes
+			rtx += ds.Retransmits
+			diffs += ds.OverlapDiff
+		}
+		if int64(len(s.overlaps)) != diffs {
+			t.Errorf("stream %d: Overlap told %d times, OverlapDiff %d", s.id, len(s.overlaps), diffs)
+		}
+		if want := s.overlaps[:min(len(s.overlaps), MaxOverlapEvidence)]; !slices.Equal(sum.Overlaps, want) {
+			t.Errorf("stream %d: summary Overlaps %+v, want the first %d told: %+v", s.id, sum.Overlaps, MaxOverlapEvidence, want)
 		}
 	}
 	if int64(len(r.streams)) != st.Conns {
 		t.Errorf("%d streams, Stats.Conns = %d", len(r.streams), st.Conns)
 	}
-	got := [...]int64{st.DeliveredBytes, st.MissedBytes, st.DupBytes, st.OverlapDiff, st.OutOfOrder}
-	want := [...]int64{del, miss, dup, diff, ooo}
+	got := [...]int64{st.DeliveredBytes, st.MissedBytes, st.DupBytes, st.OverlapDiff, st.OutOfOrder, st.TruncatedBytes, st.Retransmits}
+	want := [...]int64{del, miss, dup, diff, ooo, trunc, rtx}
 	if got != want || st.IgnoredBytes < ign {
-		t.Errorf("Stats %+v do not add up: per-connection sums del %d miss %d dup %d diff %d ooo %d ign %d",
-			st, del, miss, dup, diff, ooo, ign)
+		t.Errorf("Stats %+v do not add up: per-connection sums del %d miss %d dup %d diff %d ooo %d ign %d trunc %d rtx %d",
+			st, del, miss, dup, diff, ooo, ign, trunc, rtx)
+	}
+}
+
+// checkHistory checks the history letters of direction d against its
+// counts: each letter at most once, G exactly when bytes were missed, O
+// when an overlap differed, T when a segment was a retransmission.
+func (r *recorder) checkHistory(s *recStream, d Dir, ds DirStats) {
+	letters := "SHADFRTGO"
+	if d == ServerToClient {
+		letters = "shadfrtgo"
+	}
+	h := s.summary.History
+	for _, l := range letters {
+		if strings.Count(h, string(l)) > 1 {
+			r.t.Errorf("stream %d: history %q has %c twice", s.id, h, l)
+		}
+	}
+	for _, c := range []struct {
+		letter byte
+		want   bool
+	}{
+		{letters[7], ds.MissedBytes > 0},
+		{letters[8], ds.OverlapDiff > 0},
+		{letters[6], ds.Retransmits > 0},
+	} {
+		if strings.IndexByte(h, c.letter) >= 0 != c.want {
+			r.t.Errorf("stream %d %s: history %q: letter %c present %v, want %v (%s)",
+				s.id, dirName(d), h, c.letter, !c.want, c.want, fmtDirStats(ds))
+		}
 	}
 }

@@ -59,7 +59,7 @@ func TestDelivery(t *testing.T) {
 				"0:data c2s @0 #4 hello",
 				"0:data c2s @5 #5 world",
 				"0:data s2c @0 #6 ok",
-				"0:end fin last=#8 c2s{pk=5 pay=10 del=10} s2c{pk=3 pay=2 del=2}",
+				"0:end fin last=#8 c2s{pk=5 pay=10 del=10} s2c{pk=3 pay=2 del=2} hist=ShADdFf hs",
 				"stats seg=9 conns=1 del=12",
 			},
 		},
@@ -73,7 +73,7 @@ func TestDelivery(t *testing.T) {
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"0:data c2s @0 #5 hello",
 				"0:data c2s @5 #4 world",
-				"0:end eof last=#5 c2s{pk=4 pay=10 del=10 ooo=1} s2c{pk=1}",
+				"0:end eof last=#5 c2s{pk=4 pay=10 del=10 ooo=1} s2c{pk=1} hist=ShAD hs",
 				"stats seg=5 conns=1 del=10 ooo=1",
 			},
 		},
@@ -88,8 +88,8 @@ func TestDelivery(t *testing.T) {
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"0:data c2s @0 #4 hello",
 				"0:data c2s @5 #6 world",
-				"0:end eof last=#6 c2s{pk=5 pay=15 del=10 dup=5} s2c{pk=1}",
-				"stats seg=6 conns=1 del=10 dup=5",
+				"0:end eof last=#6 c2s{pk=5 pay=15 del=10 dup=5 rtx=1} s2c{pk=1} hist=ShADT hs",
+				"stats seg=6 conns=1 del=10 dup=5 rtx=1",
 			},
 		},
 		{
@@ -104,7 +104,7 @@ func TestDelivery(t *testing.T) {
 				"0:data c2s @0 #4 hello",
 				"0:data c2s @5 #5 world",
 				"0:data c2s @10 #6 !",
-				"0:end eof last=#6 c2s{pk=5 pay=18 del=11 dup=7} s2c{pk=1}",
+				"0:end eof last=#6 c2s{pk=5 pay=18 del=11 dup=7} s2c{pk=1} hist=ShAD hs",
 				"stats seg=6 conns=1 del=11 dup=7",
 			},
 		},
@@ -119,8 +119,9 @@ func TestDelivery(t *testing.T) {
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"0:data c2s @0 #4 hello",
 				"0:data c2s @5 #5 world",
+				"0:overlap c2s @3 n=7 lost=" + lostHash("LOworld") + " #6", // #6's bytes over offsets 3..9, told before its new byte
 				"0:data c2s @10 #6 !",
-				"0:end eof last=#6 c2s{pk=5 pay=18 del=11 dup=7 diff=1} s2c{pk=1}",
+				"0:end eof last=#6 c2s{pk=5 pay=18 del=11 dup=7 diff=1} s2c{pk=1} hist=ShADO hs",
 				"stats seg=6 conns=1 del=11 dup=7 diff=1",
 			},
 		},
@@ -133,11 +134,12 @@ func TestDelivery(t *testing.T) {
 			),
 			want: []string{
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
+				"0:overlap c2s @5 n=5 lost=" + lostHash("WORLD") + " #5", // found at #5, told before the first Data
 				"0:data c2s @0 #6 hel",
 				"0:data c2s @3 #5 XX",
 				"0:data c2s @5 #4 world",
 				"0:data c2s @10 #5 !",
-				"0:end eof last=#6 c2s{pk=5 pay=16 del=11 dup=5 diff=1 ooo=2} s2c{pk=1}",
+				"0:end eof last=#6 c2s{pk=5 pay=16 del=11 dup=5 diff=1 ooo=2} s2c{pk=1} hist=ShADO hs",
 				"stats seg=6 conns=1 del=11 dup=5 diff=1 ooo=2",
 			},
 		},
@@ -155,9 +157,10 @@ func TestDelivery(t *testing.T) {
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"0:data c2s @0 #4 hello",
 				"0:data c2s @5 #5 world",
+				"0:overlap c2s @6 n=4 lost=" + lostHash("oRLD") + " #7",
 				"0:data c2s @10 #8 !!",
-				"0:end eof last=#8 c2s{pk=7 pay=25 del=12 dup=13 diff=1} s2c{pk=1}",
-				"stats seg=8 conns=1 del=12 dup=13 diff=1",
+				"0:end eof last=#8 c2s{pk=7 pay=25 del=12 dup=13 diff=1 rtx=2} s2c{pk=1} hist=ShADTO hs",
+				"stats seg=8 conns=1 del=12 dup=13 diff=1 rtx=2",
 			},
 		},
 		{
@@ -174,7 +177,7 @@ func TestDelivery(t *testing.T) {
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"0:data c2s @0 #4 0123456789abcdef",
 				"0:data c2s @16 #3 XYZ",
-				"0:end fin last=#6 c2s{pk=4 pay=19 del=19 ooo=1} s2c{pk=2}",
+				"0:end fin last=#6 c2s{pk=4 pay=19 del=19 ooo=1} s2c{pk=2} hist=ShDFf hs",
 				"stats seg=6 conns=1 del=19 ooo=1",
 			},
 		},
@@ -191,7 +194,7 @@ func TestDelivery(t *testing.T) {
 				"0:new c=[2001:db8::1]:40000 s=[2001:db8::2]:443 syn",
 				"0:data c2s @0 #4 hello",
 				"0:data s2c @0 #5 world",
-				"0:end eof last=#5 c2s{pk=3 pay=5 del=5} s2c{pk=2 pay=5 del=5}",
+				"0:end eof last=#5 c2s{pk=3 pay=5 del=5} s2c{pk=2 pay=5 del=5} hist=ShADd hs",
 				"stats seg=5 conns=1 del=10",
 			},
 		},
@@ -207,7 +210,7 @@ func TestDelivery(t *testing.T) {
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"0:data c2s @0 #4 hello",
 				"0:data c2s @5 #7 world",
-				"0:end eof last=#7 c2s{pk=6 pay=11 del=10 dup=1} s2c{pk=1}",
+				"0:end eof last=#7 c2s{pk=6 pay=11 del=10 dup=1} s2c{pk=1} hist=ShAD hs",
 				"stats seg=7 conns=1 del=10 dup=1",
 			},
 		},
@@ -222,7 +225,7 @@ func TestDelivery(t *testing.T) {
 			want: []string{
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"0:data c2s @0 #4 hello",
-				"0:end fin last=#7 c2s{pk=6 pay=15 del=5 dup=2 ign=8} s2c{pk=1}",
+				"0:end fin last=#7 c2s{pk=6 pay=15 del=5 dup=2 ign=8} s2c{pk=1} hist=ShADF hs",
 				"stats seg=7 conns=1 del=5 dup=2 ign=8",
 			},
 		},
@@ -238,7 +241,7 @@ func TestRoles(t *testing.T) {
 			ops:  ops(seg(a80, b50k, 1000, 0, SYN, "")),
 			want: []string{
 				"0:new c=10.0.0.1:80 s=10.0.0.2:50000 syn",
-				"0:end eof last=#1 c2s{pk=1} s2c{}",
+				"0:end eof last=#1 c2s{pk=1} s2c{} hist=S",
 				"stats seg=1 conns=1",
 			},
 		},
@@ -251,7 +254,7 @@ func TestRoles(t *testing.T) {
 			want: []string{
 				"0:new c=10.0.0.1:80 s=10.0.0.2:50000 synack",
 				"0:data c2s @0 #2 hi",
-				"0:end eof last=#2 c2s{pk=1 pay=2 del=2} s2c{pk=1}",
+				"0:end eof last=#2 c2s{pk=1 pay=2 del=2} s2c{pk=1} hist=hD",
 				"stats seg=2 conns=1 del=2",
 			},
 		},
@@ -265,7 +268,7 @@ func TestRoles(t *testing.T) {
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 ports midstream",
 				"0:data s2c @0 #1 resp1",
 				"0:data c2s @0 #2 req2",
-				"0:end eof last=#2 c2s{pk=1 pay=4 del=4} s2c{pk=1 pay=5 del=5}",
+				"0:end eof last=#2 c2s{pk=1 pay=4 del=4} s2c{pk=1 pay=5 del=5} hist=dD",
 				"stats seg=2 conns=1 del=9 mid=1",
 			},
 		},
@@ -279,7 +282,7 @@ func TestRoles(t *testing.T) {
 			want: []string{
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"0:data c2s @0 #1 hello",
-				"0:end eof last=#3 c2s{pk=2 pay=5 del=5} s2c{pk=1}",
+				"0:end eof last=#3 c2s{pk=2 pay=5 del=5} s2c{pk=1} hist=DSh hs",
 				"stats seg=3 conns=1 del=5",
 			},
 		},
@@ -327,7 +330,7 @@ func TestMidstream(t *testing.T) {
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 ports midstream",
 				"0:data c2s @0 #2 hello",
 				"0:data c2s @5 #1 world",
-				"0:end eof last=#3 c2s{pk=2 pay=10 del=10} s2c{pk=1}",
+				"0:end eof last=#3 c2s{pk=2 pay=10 del=10} s2c{pk=1} hist=Da",
 				"stats seg=3 conns=1 del=10 mid=1",
 			},
 		},
@@ -352,8 +355,8 @@ func TestMidstream(t *testing.T) {
 				"0:data c2s @6 #8 h",
 				"0:data c2s @7 #7 i",
 				"0:data c2s @8 #10 j",
-				"0:end eof last=#10 c2s{pk=10 pay=10 del=9 dup=1} s2c{}",
-				"stats seg=10 conns=1 del=9 dup=1 mid=1",
+				"0:end eof last=#10 c2s{pk=10 pay=10 del=9 dup=1 rtx=1} s2c{} hist=DT",
+				"stats seg=10 conns=1 del=9 dup=1 mid=1 rtx=1",
 			},
 		},
 		{
@@ -367,7 +370,7 @@ func TestMidstream(t *testing.T) {
 				"0:data c2s @0 #1 abc",
 				"0:gap c2s @3 #2 n=2",
 				"0:data c2s @5 #2 fg",
-				"0:end eof last=#2 c2s{pk=2 pay=5 del=5 miss=2} s2c{}",
+				"0:end eof last=#2 c2s{pk=2 pay=5 del=5 miss=2} s2c{} hist=DG",
 				"stats seg=2 conns=1 del=5 miss=2 mid=1",
 			},
 		},
@@ -387,7 +390,7 @@ func TestGaps(t *testing.T) {
 				"0:data c2s @0 #4 hello",
 				"0:gap c2s @5 #5 n=5",
 				"0:data c2s @10 #5 again",
-				"0:end eof last=#5 c2s{pk=4 pay=10 del=10 miss=5 ooo=1} s2c{pk=1}",
+				"0:end eof last=#5 c2s{pk=4 pay=10 del=10 miss=5 ooo=1} s2c{pk=1} hist=ShADG hs",
 				"stats seg=5 conns=1 del=10 miss=5 ooo=1",
 			},
 		},
@@ -406,7 +409,7 @@ func TestGaps(t *testing.T) {
 				"0:data c2s @10 #5 abcde",
 				"0:gap c2s @15 #6 n=5",
 				"0:data c2s @20 #6 vwxyz",
-				"0:end eof last=#6 c2s{pk=5 pay=15 del=15 miss=10 ooo=2} s2c{pk=1}",
+				"0:end eof last=#6 c2s{pk=5 pay=15 del=15 miss=10 ooo=2} s2c{pk=1} hist=ShADG hs",
 				"stats seg=6 conns=1 del=15 miss=10 ooo=2",
 			},
 		},
@@ -425,10 +428,10 @@ func TestGaps(t *testing.T) {
 				"1:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"1:gap c2s @0 #7 n=5",
 				"1:data c2s @5 #7 world",
-				"1:end eof last=#7 c2s{pk=3 pay=5 del=5 miss=5 ooo=1} s2c{pk=1}",
+				"1:end eof last=#7 c2s{pk=3 pay=5 del=5 miss=5 ooo=1} s2c{pk=1} hist=ShADG hs",
 				"0:gap c2s @8 #9 n=1",
 				"0:data c2s @9 #9 xyz",
-				"0:end eof last=#9 c2s{pk=4 pay=6 del=6 miss=6 ooo=2} s2c{pk=1}",
+				"0:end eof last=#9 c2s{pk=4 pay=6 del=6 miss=6 ooo=2} s2c{pk=1} hist=ShADG hs",
 				"stats seg=9 conns=2 del=11 miss=11 ooo=3",
 			},
 		},
@@ -443,11 +446,11 @@ func TestGaps(t *testing.T) {
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"0:gap c2s @0 #7 n=5",
 				"0:data c2s @5 #7 world",
-				"0:end eof last=#7 c2s{pk=3 pay=5 del=5 miss=5 ooo=1} s2c{pk=1}",
+				"0:end eof last=#7 c2s{pk=3 pay=5 del=5 miss=5 ooo=1} s2c{pk=1} hist=ShADG hs",
 				"1:new c=10.0.0.3:40001 s=10.0.0.2:80 syn",
 				"1:gap c2s @0 #8 n=5",
 				"1:data c2s @5 #8 abcde",
-				"1:end eof last=#8 c2s{pk=3 pay=5 del=5 miss=5 ooo=1} s2c{pk=1}",
+				"1:end eof last=#8 c2s{pk=3 pay=5 del=5 miss=5 ooo=1} s2c{pk=1} hist=ShADG hs",
 				"stats seg=8 conns=2 del=10 miss=10 ooo=2",
 			},
 		},
@@ -467,7 +470,7 @@ func TestGaps(t *testing.T) {
 				"0:gap c2s @5 #5 n=5",
 				"0:data c2s @10 #5 again",
 				"0:data s2c @2 #8 !!",
-				"0:end eof last=#8 c2s{pk=4 pay=10 del=10 miss=5 ooo=1} s2c{pk=4 pay=4 del=4}",
+				"0:end eof last=#8 c2s{pk=4 pay=10 del=10 miss=5 ooo=1} s2c{pk=4 pay=4 del=4} hist=ShADdaG hs",
 				"stats seg=8 conns=1 del=14 miss=5 ooo=1",
 			},
 		},
@@ -483,7 +486,7 @@ func TestGaps(t *testing.T) {
 				"0:data c2s @0 #4 hello",
 				"0:data s2c @0 #6 ok",
 				"0:gap c2s @5 #5 n=10",
-				"0:end eof last=#6 c2s{pk=3 pay=5 del=5 miss=10} s2c{pk=3 pay=2 del=2}",
+				"0:end eof last=#6 c2s{pk=3 pay=5 del=5 miss=10} s2c{pk=3 pay=2 del=2} hist=ShADadG hs",
 				"stats seg=6 conns=1 del=7 miss=10",
 			},
 		},
@@ -500,7 +503,7 @@ func TestGaps(t *testing.T) {
 			),
 			want: []string{
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
-				"0:end rst last=#3 c2s{pk=2} s2c{pk=1}",
+				"0:end rst last=#3 c2s{pk=2} s2c{pk=1} hist=SaR",
 				"stats seg=3 conns=1",
 			},
 		},
@@ -515,7 +518,7 @@ func TestGaps(t *testing.T) {
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"0:data c2s @0 #4 hello",
 				"0:gap c2s @5 #5 n=10",
-				"0:end fin last=#6 c2s{pk=4 pay=5 del=5 miss=10} s2c{pk=2}",
+				"0:end fin last=#6 c2s{pk=4 pay=5 del=5 miss=10} s2c{pk=2} hist=ShADFfG hs",
 				"stats seg=6 conns=1 del=5 miss=10",
 			},
 		},
@@ -538,10 +541,10 @@ func TestLifecycle(t *testing.T) {
 			want: []string{
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"0:data c2s @0 #4 hello",
-				"0:end fin last=#6 c2s{pk=4 pay=5 del=5} s2c{pk=2}",
+				"0:end fin last=#6 c2s{pk=4 pay=5 del=5} s2c{pk=2} hist=ShADFf hs",
 				"1:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"1:data c2s @0 #10 again",
-				"1:end eof last=#10 c2s{pk=2 pay=5 del=5} s2c{pk=1}",
+				"1:end eof last=#10 c2s{pk=2 pay=5 del=5} s2c{pk=1} hist=ShD hs",
 				"stats seg=10 conns=2 del=10",
 			},
 		},
@@ -556,10 +559,10 @@ func TestLifecycle(t *testing.T) {
 			want: []string{
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"0:data c2s @0 #4 hello",
-				"0:end reused last=#4 c2s{pk=3 pay=5 del=5} s2c{pk=1}",
+				"0:end reused last=#4 c2s{pk=3 pay=5 del=5} s2c{pk=1} hist=ShAD hs",
 				"1:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"1:data c2s @0 #7 again",
-				"1:end eof last=#7 c2s{pk=2 pay=5 del=5} s2c{pk=1}",
+				"1:end eof last=#7 c2s{pk=2 pay=5 del=5} s2c{pk=1} hist=ShD hs",
 				"stats seg=7 conns=2 del=10",
 			},
 		},
@@ -572,7 +575,7 @@ func TestLifecycle(t *testing.T) {
 			want: []string{
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"0:data c2s @0 #5 hello",
-				"0:end eof last=#5 c2s{pk=4 pay=5 del=5} s2c{pk=1}",
+				"0:end eof last=#5 c2s{pk=4 pay=5 del=5} s2c{pk=1} hist=ShAD hs",
 				"stats seg=5 conns=1 del=5",
 			},
 		},
@@ -589,7 +592,7 @@ func TestLifecycle(t *testing.T) {
 				"0:data c2s @0 #4 hello",
 				"0:gap c2s @5 #5 n=5",
 				"0:data c2s @10 #5 again",
-				"0:end rst last=#6 c2s{pk=4 pay=10 del=10 miss=5 ooo=1} s2c{pk=2}",
+				"0:end rst last=#6 c2s{pk=4 pay=10 del=10 miss=5 ooo=1} s2c{pk=2} hist=ShADrG hs",
 				"stats seg=7 conns=1 del=10 miss=5 ooo=1 ignseg=1 ign=4",
 			},
 		},
@@ -602,10 +605,10 @@ func TestLifecycle(t *testing.T) {
 			),
 			want: []string{
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
-				"0:end rst last=#4 c2s{pk=3} s2c{pk=1}",
+				"0:end rst last=#4 c2s{pk=3} s2c{pk=1} hist=ShAR hs",
 				"1:new c=10.0.0.1:40000 s=10.0.0.2:80 ports midstream",
 				"1:data c2s @0 #5 new",
-				"1:end eof last=#6 c2s{pk=1 pay=3 del=3} s2c{pk=1}",
+				"1:end eof last=#6 c2s{pk=1 pay=3 del=3} s2c{pk=1} hist=Da",
 				"stats seg=6 conns=2 del=3 mid=1",
 			},
 		},
@@ -621,12 +624,12 @@ func TestLifecycle(t *testing.T) {
 			),
 			want: []string{
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
-				"0:end timeout last=#1 c2s{pk=1} s2c{}",
+				"0:end timeout last=#1 c2s{pk=1} s2c{} hist=S",
 				"1:new c=10.0.0.3:40001 s=10.0.0.2:80 syn",
-				"1:end eof last=#2 c2s{pk=1} s2c{}",
+				"1:end eof last=#2 c2s{pk=1} s2c{} hist=S",
 				"2:new c=10.0.0.1:40000 s=10.0.0.2:80 ports midstream",
 				"2:data c2s @0 #3 x",
-				"2:end eof last=#3 c2s{pk=1 pay=1 del=1} s2c{}",
+				"2:end eof last=#3 c2s{pk=1 pay=1 del=1} s2c{} hist=D",
 				"stats seg=3 conns=3 del=1 mid=1 timeouts=1",
 			},
 		},
@@ -641,15 +644,15 @@ func TestLifecycle(t *testing.T) {
 			),
 			want: []string{
 				"0:new c=10.0.0.7:1111 s=10.0.0.2:80 syn",
-				"0:end eof last=#2 c2s{pk=1} s2c{}",
+				"0:end eof last=#2 c2s{pk=1} s2c{} hist=S",
 				"1:new c=10.0.0.6:1111 s=10.0.0.2:80 syn",
-				"1:end eof last=#7 c2s{pk=1} s2c{}",
+				"1:end eof last=#7 c2s{pk=1} s2c{} hist=S",
 				"2:new c=10.0.0.5:1111 s=10.0.0.2:80 syn",
-				"2:end eof last=#1:1 c2s{pk=1} s2c{}",
+				"2:end eof last=#1:1 c2s{pk=1} s2c{} hist=S",
 				"3:new c=10.0.0.8:1111 s=10.0.0.2:80 syn",
-				"3:end eof last=#9 c2s{pk=1} s2c{}",
+				"3:end eof last=#9 c2s{pk=1} s2c{} hist=S",
 				"4:new c=10.0.0.9:1111 s=10.0.0.2:80 syn",
-				"4:end eof last=#9 c2s{pk=1} s2c{}",
+				"4:end eof last=#9 c2s{pk=1} s2c{} hist=S",
 				"stats seg=5 conns=5",
 			},
 		},
@@ -663,9 +666,9 @@ func TestLifecycle(t *testing.T) {
 			want: []string{
 				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
 				"0:data c2s @0 #4 hello",
-				"0:end evicted last=#4 c2s{pk=3 pay=5 del=5} s2c{pk=1}",
+				"0:end evicted last=#4 c2s{pk=3 pay=5 del=5} s2c{pk=1} hist=ShAD hs",
 				"1:new c=10.0.0.3:40001 s=10.0.0.2:80 syn",
-				"1:end eof last=#5 c2s{pk=1} s2c{}",
+				"1:end eof last=#5 c2s{pk=1} s2c{} hist=S",
 				"stats seg=5 conns=2 del=5 evicted=1",
 			},
 		},
@@ -742,11 +745,14 @@ func TestPayloadNotRetained(t *testing.T) {
 }
 
 // TestShuffledSegments cuts a known byte stream into overlapping segments,
-// drops some, shuffles the rest locally and checks that the delivered stream
-// is exactly the original with '?' where no segment carried a byte.
+// drops some, sends some twice, has the snap length cut the tail of some,
+// shuffles them locally and checks that the delivered stream is exactly the
+// original with '?' where no segment carried a captured byte, that the cut
+// bytes are counted as truncated, and that each second copy counts as a
+// retransmission.
 func TestShuffledSegments(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for trial := range 200 {
+	for trial := range 300 {
 		n := 1 + rng.IntN(6000)
 		orig := make([]byte, n)
 		for i := range orig {
@@ -758,19 +764,38 @@ func TestShuffledSegments(t *testing.T) {
 		}
 		covered := make([]bool, n)
 		var segs []op
+		var truncated int64
+		dups := 0
 		// Odd trials have no handshake: the start must be found among the
 		// first held segments, so the first segment is kept and moved to
 		// one of the first eight places.
 		midstream := trial%2 == 1
+		// No segment starts before the end of the last cut one, so that no
+		// captured copy of a cut byte exists and the output is the same
+		// whatever the order.
+		floor := 0
 		for off := 0; off < n; {
 			l := 1 + rng.IntN(300)
-			start := max(0, off-rng.IntN(40)) // overlap the previous segment
+			start := max(floor, off-rng.IntN(40)) // overlap the previous segment
 			end := min(n, off+l)
+			cut := 0
+			if rng.IntN(8) == 0 {
+				cut = 1 + rng.IntN(end-off) // only bytes no earlier segment has
+				floor = end
+			}
 			if rng.IntN(10) > 0 || midstream && off == 0 {
-				segs = append(segs, c2s(isn+1+uint32(start), 5001, ACK, string(orig[start:end])))
-				for i := start; i < end; i++ {
+				o := c2s(isn+1+uint32(start), 5001, ACK, string(orig[start:end-cut])).cut(cut)
+				segs = append(segs, o)
+				if rng.IntN(8) == 0 {
+					segs = append(segs, c2s(isn+1+uint32(start), 5001, ACK, string(orig[start:end-cut])).cut(cut))
+					if end-cut > start {
+						dups++
+					}
+				}
+				for i := start; i < end-cut; i++ {
 					covered[i] = true
 				}
+				truncated += int64(cut)
 			}
 			off = end
 		}
@@ -800,8 +825,11 @@ func TestShuffledSegments(t *testing.T) {
 		if len(r.streams) != 1 {
 			t.Fatalf("trial %d: %d streams", trial, len(r.streams))
 		}
-		if got := r.streams[0].contents[ClientToServer]; !bytes.Equal(got, want) {
-			t.Fatalf("trial %d (n=%d, isn=%#x): stream differs\ngot  %s\nwant %s", trial, n, isn, got, want)
+		got := r.streams[0].contents[ClientToServer]
+		ds := r.streams[0].summary.Dir[ClientToServer]
+		if !bytes.Equal(got, want) || ds.TruncatedBytes != truncated || ds.Retransmits < int64(dups) || ds.OverlapDiff != 0 {
+			t.Fatalf("trial %d (n=%d, isn=%#x): truncated %d (want %d), retransmits %d (want >= %d), diff %d\ngot  %s\nwant %s",
+				trial, n, isn, ds.TruncatedBytes, truncated, ds.Retransmits, dups, ds.OverlapDiff, got, want)
 		}
 	}
 }
