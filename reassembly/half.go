@@ -27,6 +27,11 @@ type half struct {
 	finRef  Ref
 
 	ackKnown bool
+	// ackedHole: the peer has acknowledged bytes past the first hole, so
+	// the hole will not be filled by a retransmission the peer needs. It
+	// is declared a gap lazily (see settleAckedHole): a capture point can
+	// see the ACK before the copy of the bytes it acknowledges.
+	ackedHole bool
 	ack      uint32 // highest ACK the peer sent for this direction
 	ackTime  int64
 	ackRef   Ref
@@ -128,7 +133,15 @@ func (c *conn) data(s int, seq uint32, p []byte, wire int, t int64, ref Ref) {
 		c.anchor(s, lowest)
 	}
 
+	// The peer speaking means it has everything it acknowledged: holes
+	// it acknowledged in this direction's opposite are final now, and their
+	// queued bytes go before this data. So are this direction's acknowledged
+	// holes when this segment does not fall in them.
+	c.settleAckedHole(1 - s)
 	start := h.rel(seq)
+	if h.ackedHole && len(h.q) > 0 && (start+int64(wire) <= h.next || start >= h.q[0].start) {
+		c.settleAckedHole(s)
+	}
 	if start-h.next > maxAhead {
 		c.ignore(h, int64(len(p)))
 		return
@@ -569,6 +582,23 @@ func (c *conn) noteAck(s int, ack uint32, t int64, ref Ref) {
 		if len(h.q) > 0 && !seqLess(h.ack, h.lowest()) {
 			c.anchor(s, h.lowest())
 		}
+		return
+	}
+	if len(h.q) > 0 {
+		ra := h.rel(h.ack)
+		h.ackedHole = ra >= h.q[0].start && ra-h.next <= maxAhead
+	}
+}
+
+// settleAckedHole turns the holes of side s that the peer has acknowledged
+// into gaps and delivers the queued bytes after them.
+func (c *conn) settleAckedHole(s int) {
+	h := &c.h[s]
+	if !h.ackedHole {
+		return
+	}
+	h.ackedHole = false
+	if !h.anchored {
 		return
 	}
 	for len(h.q) > 0 {

@@ -455,7 +455,7 @@ func TestGaps(t *testing.T) {
 			},
 		},
 		{
-			name: "ACK above a hole turns it into a gap at once",
+			name: "ACK above a hole makes it a gap once the peer sends data",
 			ops: ops(handshake(),
 				c2s(1001, 5001, ACK, "hello"), // #4
 				c2s(1011, 5001, ACK, "again"), // #5: hole at 5..9
@@ -472,6 +472,28 @@ func TestGaps(t *testing.T) {
 				"0:data s2c @2 #8 !!",
 				"0:end eof last=#8 c2s{pk=4 pay=10 del=10 miss=5 ooo=1} s2c{pk=4 pay=4 del=4} hist=ShADdaG hs",
 				"stats seg=8 conns=1 del=14 miss=5 ooo=1",
+			},
+		},
+		{
+			// samples/impaired/impaired-loss.pcap frames 83-85: the capture
+			// point saw the server's ACK before the only copy of the bytes
+			// it acknowledges (a retransmission). The copy fills the hole.
+			name: "ACK above a hole seen before the retransmission that fills it: no gap",
+			ops: ops(handshake(),
+				c2s(1001, 5001, ACK, "hello"), // #4
+				c2s(1011, 5001, ACK, "again"), // #5: hole at 5..9
+				s2c(5001, 1016, ACK, ""),      // #6: all acknowledged
+				c2s(1006, 5001, ACK, "there"), // #7: the retransmission
+				s2c(5001, 1016, ACK, "ok"),    // #8
+			),
+			want: []string{
+				"0:new c=10.0.0.1:40000 s=10.0.0.2:80 syn",
+				"0:data c2s @0 #4 hello",
+				"0:data c2s @5 #7 there",
+				"0:data c2s @10 #5 again",
+				"0:data s2c @0 #8 ok",
+				"0:end eof last=#8 c2s{pk=5 pay=15 del=15 ooo=1} s2c{pk=3 pay=2 del=2} hist=ShADad hs",
+				"stats seg=8 conns=1 del=17 ooo=1",
 			},
 		},
 		{
