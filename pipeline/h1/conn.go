@@ -27,9 +27,11 @@
 // Framing follows RFC 9112 as net/http's transfer.go reads it (see framing).
 // Where the RFC would reject, the parser accepts and sets FlagLenient: bare
 // LF line ends, obsolete line folding, odd spacing, a target with spaces, odd
-// or missing versions, differing or malformed Content-Length, up to 64 bytes
-// of junk before a start line where one is hunted for (a keep-alive probe
-// byte, a SOCKS handshake). Duplicate headers and absolute-form targets are
+// or missing versions (a status line needs only "HTTP/1" before its code; a
+// request line without a version needs a registered method or a version
+// glued to the target), a registered method alone on its line, differing or
+// malformed Content-Length, up to 64 bytes of junk before a start line where
+// one is hunted for (a keep-alive probe byte, a SOCKS handshake). Duplicate headers and absolute-form targets are
 // normal and kept as they are.
 //
 // Choices worth knowing:
@@ -43,12 +45,20 @@
 //     FlagIncomplete, the whole gap counted in its MissingBytes) and the
 //     direction resynchronises on the next start line. A start line cut
 //     short is still turned into a message.
+//   - A response body delimited by the close of the connection is
+//     complete only when its sender's FIN was seen (ConnSummary.History);
+//     a reset, an idle timeout or the end of the capture leaves it
+//     FlagIncomplete, as nothing shows that the sender had finished.
 //   - Content codings are undone at the end of a message, from at most
 //     Config.MaxEncodedBytes of kept encoded body; beyond that the body is
 //     decoded from its prefix and flagged FlagBodyTruncated, not as an error.
 package h1
 
-import "telltale/reassembly"
+import (
+	"strings"
+
+	"telltale/reassembly"
+)
 
 // Config bounds the parser. Zero values mean the documented defaults.
 type Config struct {
@@ -105,10 +115,35 @@ type slot struct {
 	tx       Transaction
 	reqDone  bool
 	respDone bool
+	respLost bool // its response fell entirely in a gap
 }
 
 func (s *slot) done() bool {
-	return (s.tx.Request == nil || s.reqDone) && s.tx.Response != nil && s.respDone
+	return (s.tx.Request == nil || s.reqDone) && (s.respLost || s.tx.Response != nil && s.respDone)
+}
+
+// messageLost is told that a gap took the start of a message on the side
+// whose role is r, between two messages: that message is lost. A lost
+// response answers the oldest waiting request (emitted FlagNoResponse), a
+// lost request takes a place in the queue (a transaction without request),
+// so the messages after the gap still pair with their partners.
+func (c *Conn) messageLost(r role) {
+	if r == roleResponse {
+		if c.answered < len(c.fifo) {
+			s := c.fifo[c.answered]
+			c.answered++
+			s.respLost = true
+			s.tx.Flags |= FlagNoResponse
+			c.stats.LostMessages++
+			c.flush()
+		}
+		return
+	}
+	c.makeRoom()
+	s := &slot{reqDone: true}
+	s.tx.Flags |= FlagNoRequest | FlagHeaderGap
+	c.fifo = append(c.fifo, s)
+	c.stats.LostMessages++
 }
 
 // NewConn returns a parser for one connection. emit receives each
@@ -157,9 +192,11 @@ func (c *Conn) Overlap(o reassembly.Overlap) {
 }
 
 // End implements reassembly.Stream. Messages still in progress are emitted
-// with FlagIncomplete (a response read until close is complete), requests
-// still waiting with FlagNoResponse.
-func (c *Conn) End(*reassembly.ConnSummary) {
+// with FlagIncomplete, requests still waiting with FlagNoResponse. A
+// response read until close is complete only if its sender closed the
+// connection (see closedBy); cut by a reset, a timeout or the end of the
+// capture it is incomplete.
+func (c *Conn) End(s *reassembly.ConnSummary) {
 	if c.ended {
 		return
 	}
@@ -168,7 +205,7 @@ func (c *Conn) End(*reassembly.ConnSummary) {
 	for _, r := range [...]role{roleRequest, roleResponse, roleUnknown} {
 		for i := range c.half {
 			if h := &c.half[i]; h.role == r {
-				h.endStream()
+				h.endStream(closedBy(s, h.dir))
 			}
 		}
 	}
@@ -183,6 +220,26 @@ func (c *Conn) End(*reassembly.ConnSummary) {
 		c.dec = nil
 	}
 	c.ended = true
+}
+
+// closedBy reports whether the summary shows that the sender of direction
+// d closed the connection with a FIN, which is what ends a body delimited by
+// the close. A summary without history (nil, or made by hand) is taken at
+// its End reason.
+func closedBy(s *reassembly.ConnSummary, d reassembly.Dir) bool {
+	if s == nil {
+		return true
+	}
+	if s.History == "" {
+		return s.End == reassembly.EndFIN
+	}
+	// History spells the client's events in upper case, the server's in
+	// lower case; the client sends ClientToServer.
+	fin := byte('F')
+	if d == reassembly.ServerToClient {
+		fin = 'f'
+	}
+	return strings.IndexByte(s.History, fin) >= 0
 }
 
 // pushRequest queues a request whose header block has ended (or was cut).
@@ -253,8 +310,13 @@ func (c *Conn) pop() {
 	if c.answered > 0 {
 		c.answered--
 	}
-	c.depth++
 	tx := &s.tx
+	if tx.Request == nil && tx.Response == nil {
+		// The place of a lost request that no response came for: nothing
+		// is known of it but that it was lost (Stats.LostMessages).
+		return
+	}
+	c.depth++
 	tx.Depth = c.depth
 	if tx.Response == nil {
 		tx.Flags |= FlagNoResponse
@@ -288,4 +350,16 @@ func (c *Conn) decoders() *decoders {
 		c.dec = new(decoders)
 	}
 	return c.dec
+}
+
+// RequestDir reports the direction HTTP requests were seen in, when the
+// content told: it names the client even where reassembly had to guess the
+// roles from ports.
+func (c *Conn) RequestDir() (reassembly.Dir, bool) {
+	for i := range c.half {
+		if c.half[i].role == roleRequest {
+			return reassembly.Dir(i), true
+		}
+	}
+	return 0, false
 }

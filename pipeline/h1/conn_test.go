@@ -723,6 +723,89 @@ tx 2 []
 		stats: "http.non_http_streams=1\n",
 	},
 	{
+		// ndpi_match_string_subprotocol_error: a bit flipped in the minor
+		// version ("HTTP/1.\xc5 200 OK"); evader-391: a NUL in it. tshark
+		// lists both responses.
+		name: "status line with a corrupted or missing minor version",
+		evs: []ev{
+			c2s(get("/a") + get("/b") + get("/c")),
+			s2c("HTTP/1.\xc5 200 OK\r\nContent-Length: 2\r\n\r\nok" + "HTTP/1. 204 No Content\r\n\r\n" + "HTTP/1\x00.1 200 ok\r\nContent-Length: 1\r\n\r\nX"),
+		},
+		want: `tx 1 []
+  req c2s "GET" "/a" "HTTP/1.1" []
+    Host: "h"
+    body "" wire=0 decoded=0 missing=0
+  resp s2c "HTTP/1.\xc5" 200 "OK" [lenient]
+    Content-Length: "2"
+    body "ok" wire=2 decoded=2 missing=0
+tx 2 []
+  req c2s "GET" "/b" "HTTP/1.1" []
+    Host: "h"
+    body "" wire=0 decoded=0 missing=0
+  resp s2c "HTTP/1." 204 "No Content" [lenient]
+    body "" wire=0 decoded=0 missing=0
+tx 3 []
+  req c2s "GET" "/c" "HTTP/1.1" []
+    Host: "h"
+    body "" wire=0 decoded=0 missing=0
+  resp s2c "HTTP/1\x00.1" 200 "ok" [lenient]
+    Content-Length: "1"
+    body "X" wire=1 decoded=1 missing=0
+`,
+		stats: "http.requests=3\nhttp.responses=3\nhttp.transactions=3\nhttp.lenient_messages=3\n",
+	},
+	{
+		// zeek_http_methods: "OPTIONS" alone, answered 400 by the server.
+		name: "a registered method alone is a request without target or version",
+		evs: []ev{
+			c2s("OPTIONS\r\nHost: www.google.com\r\n\r\n"),
+			s2c("HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n"),
+			c2s("DELETE\nHost: h\n\n"),
+		},
+		want: `tx 1 []
+  req c2s "OPTIONS" "" "" [lenient]
+    Host: "www.google.com"
+    body "" wire=0 decoded=0 missing=0
+  resp s2c "HTTP/1.0" 400 "Bad Request" []
+    Content-Length: "0"
+    body "" wire=0 decoded=0 missing=0
+tx 2 [no_response]
+  req c2s "DELETE" "" "" [lenient]
+    Host: "h"
+    body "" wire=0 decoded=0 missing=0
+`,
+		stats: "http.requests=2\nhttp.responses=1\nhttp.transactions=2\nhttp.unanswered_requests=1\nhttp.lenient_messages=2\n",
+	},
+	{
+		name:  "a word alone that is no registered method is not a request",
+		evs:   []ev{c2s("QUIT\r\n"), s2c("221 Bye\r\n")},
+		want:  "",
+		stats: "http.non_http_streams=1\n",
+	},
+	{
+		// zeek_http_methods: "CCM_POST /HTTP/1.1".
+		name: "an unregistered method with the version glued to the target",
+		evs: []ev{
+			c2s("CCM_POST /HTTP/1.1\r\nHost: h\r\n\r\n"),
+			s2c(ok("x")),
+		},
+		want: `tx 1 []
+  req c2s "CCM_POST" "/HTTP/1.1" "" [lenient]
+    Host: "h"
+    body "" wire=0 decoded=0 missing=0
+  resp s2c "HTTP/1.1" 200 "OK" []
+    Content-Length: "1"
+    body "x" wire=1 decoded=1 missing=0
+`,
+		stats: "http.requests=1\nhttp.responses=1\nhttp.transactions=1\nhttp.lenient_messages=1\n",
+	},
+	{
+		name:  "an unregistered method without a version is not a request",
+		evs:   []ev{c2s("XFOO /x\r\nHost: h\r\n\r\n")},
+		want:  "",
+		stats: "http.non_http_streams=1\n",
+	},
+	{
 		name: "response cut at End is incomplete",
 		evs:  []ev{c2s(get("/1")), s2c(crlf("HTTP/1.1 200 OK\nContent-Length: 10\n\n") + "part")},
 		want: `tx 1 []

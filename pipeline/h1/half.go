@@ -667,6 +667,13 @@ func (h *half) gap(n int64, at reassembly.Position) {
 		} else if h.state != stResync {
 			// A message start is missing (at the very start of the
 			// direction, hunt for either kind).
+			r := h.role
+			if r == roleUnknown {
+				r = h.peer().role.peer() // the other side already spoke
+			}
+			if r != roleUnknown {
+				h.c.messageLost(r)
+			}
 			h.resync()
 		}
 	default:
@@ -753,14 +760,15 @@ func (h *half) detach() {
 	}
 }
 
-// endStream completes the direction at the end of the connection.
-func (h *half) endStream() {
+// endStream completes the direction at the end of the connection. closed
+// says its sender closed it, which completes a body read until close.
+func (h *half) endStream(closed bool) {
 	if h.salvage() {
 		h.cur.Flags |= FlagIncomplete
 		h.finish()
 	}
 	if h.cur != nil {
-		if h.state != stUntilClose {
+		if h.state != stUntilClose || !closed {
 			h.cur.Flags |= FlagIncomplete
 		}
 		h.finish()

@@ -73,6 +73,12 @@ func random(n int, seed uint64) []int {
 // buffer is overwritten after every call, which catches kept slices. Event i
 // carries Time (i+1)*1000 and frame i+1.
 func feed(cfg Config, evs []ev, sp func(int) []int) ([]*Transaction, Stats) {
+	return feedWith(cfg, evs, sp, nil)
+}
+
+// feedWith is feed with check called on the Conn after every Data and Gap
+// call (and after End), so tests can look at what it holds in between.
+func feedWith(cfg Config, evs []ev, sp func(int) []int, check func(*Conn)) ([]*Transaction, Stats) {
 	var st Stats
 	var out []*Transaction
 	c := NewConn(cfg, func(tx *Transaction) { out = append(out, tx) }, &st)
@@ -83,6 +89,9 @@ func feed(cfg Config, evs []ev, sp func(int) []int) ([]*Transaction, Stats) {
 		if e.gap > 0 {
 			c.Gap(e.dir, e.gap, at)
 			off[e.dir] += e.gap
+			if check != nil {
+				check(c)
+			}
 			continue
 		}
 		data := []byte(e.data)
@@ -90,6 +99,9 @@ func feed(cfg Config, evs []ev, sp func(int) []int) ([]*Transaction, Stats) {
 			buf = append(buf[:0], data[:n]...)
 			at.Offset = off[e.dir]
 			c.Data(e.dir, buf, at)
+			if check != nil {
+				check(c)
+			}
 			for j := range buf {
 				buf[j] = 0xAA
 			}
@@ -98,6 +110,9 @@ func feed(cfg Config, evs []ev, sp func(int) []int) ([]*Transaction, Stats) {
 		}
 	}
 	c.End(&reassembly.ConnSummary{})
+	if check != nil {
+		check(c)
+	}
 	return out, st
 }
 

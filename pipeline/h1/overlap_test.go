@@ -10,7 +10,7 @@ import (
 // reported by reassembly flags exactly the message whose bytes it falls in,
 // whether it is reported before or after those bytes were delivered.
 func TestOverlapFlagsTheMessageHoldingIt(t *testing.T) {
-	req1 := "GET /one HTTP/1.1\r\nHost: a\r\n\r\n"                               // offsets 0..30
+	req1 := "GET /one HTTP/1.1\r\nHost: a\r\n\r\n"                            // offsets 0..30
 	req2 := "POST /two HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello" // after it
 	for _, tc := range []struct {
 		name   string

@@ -23,31 +23,44 @@ func version(v []byte) (ok, lenient bool) {
 
 // parseRequestLine parses METHOD SP request-target SP HTTP-version, leniently:
 // runs of spaces or tabs between the parts, trailing whitespace, whitespace
-// inside the target (taken as part of it), a missing target, an odd version
-// and no version at all (registered methods only, vers nil) set lenient. Every line rejected by viableRequest is rejected here
-// too, which keeps the early rejection of partial lines consistent with
-// whole lines.
+// inside the target (taken as part of it), a missing target, an odd version,
+// no version at all (registered methods or a glued version only, vers nil)
+// and a registered method alone (target and vers nil) set lenient. Every
+// line rejected by viableRequest is rejected here too, which keeps the
+// early rejection of partial lines consistent with whole lines.
 func parseRequestLine(line []byte) (method, target, vers []byte, lenient, ok bool) {
 	n := 0
 	for n < len(line) && n <= maxMethod && isMethodChar(line[n]) {
 		n++
 	}
-	if n == 0 || n > maxMethod || line[0] < 'A' || line[0] > 'Z' || n == len(line) || !isWS(line[n]) {
+	if n == 0 || n > maxMethod || line[0] < 'A' || line[0] > 'Z' || n < len(line) && !isWS(line[n]) {
 		return
 	}
 	method = line[:n]
 	rest := trimRightWS(line[n:])
+	if len(rest) == 0 {
+		// A registered method alone ("OPTIONS"): a request whose target
+		// and version the client left out. Its header block and the
+		// server's answer follow as usual.
+		if knownMethodBytes(method) {
+			return method, nil, nil, true, true
+		}
+		return nil, nil, nil, false, false
+	}
 	sp := lastWS(rest)
 	if sp < 0 {
-		return
+		return nil, nil, nil, false, false // not reached: rest starts with whitespace
 	}
 	vers = rest[sp+1:]
 	vok, vlenient := version(vers)
 	if !vok {
-		// A registered method and an origin-form target alone: HTTP/0.9,
-		// or a version glued to the target ("GET /HTTP/1.1").
+		// An origin-form target alone: HTTP/0.9, or a version glued to
+		// the target ("GET /HTTP/1.1"). Without a version only a
+		// registered method is believed, or a target ending in the glued
+		// version, which no other text protocol sends ("CCM_POST
+		// /HTTP/1.1").
 		target = trimWS(rest)
-		if target[0] == '/' && bytes.IndexAny(target, " \t") < 0 && knownMethodBytes(method) {
+		if target[0] == '/' && bytes.IndexAny(target, " \t") < 0 && (knownMethodBytes(method) || gluedVersion(target)) {
 			return method, target, nil, true, true
 		}
 		return nil, nil, nil, false, false
@@ -58,6 +71,12 @@ func parseRequestLine(line []byte) (method, target, vers []byte, lenient, ok boo
 		line[n] == ' ' && line[n+1+len(target)] == ' ' &&
 		bytes.IndexByte(target, ' ') < 0 && bytes.IndexByte(target, '\t') < 0
 	return method, target, vers, !canonical, true
+}
+
+// gluedVersion reports a target that ends in an HTTP/1 version with no
+// space before it.
+func gluedVersion(target []byte) bool {
+	return bytes.HasSuffix(target, []byte("HTTP/1.1")) || bytes.HasSuffix(target, []byte("HTTP/1.0"))
 }
 
 // parsePartialRequest reads what it can of a request line cut short: a
@@ -78,18 +97,21 @@ func parsePartialRequest(line []byte) (method, target []byte, ok bool) {
 }
 
 // parseStatusLine parses HTTP/1.d SP 3DIGIT SP reason, leniently: an odd
-// version ("HTTP/1.00"), runs of spaces or tabs, a code under 100 and a
-// missing reason phrase (no SP after the code) set lenient.
+// version ("HTTP/1.00", "HTTP/1.", a corrupted minor digit as in
+// "HTTP/1.\xc5", a NUL as in "HTTP/1\x00.1"), runs of spaces or tabs, a code
+// under 100 and a missing reason phrase (no SP after the code) set lenient.
+// "HTTP/1" and a status code make a status line whatever bytes complete
+// the version: no other protocol starts a line so.
 func parseStatusLine(line []byte) (vers []byte, code int, reason []byte, lenient, ok bool) {
-	if len(line) < 12 || string(line[:7]) != "HTTP/1." || !isDigit(line[7]) {
+	if len(line) < 10 || string(line[:6]) != "HTTP/1" {
 		return
 	}
-	v := 8
+	v := 6
 	for v < len(line) && !isWS(line[v]) {
 		v++
 	}
 	vers = line[:v]
-	lenient = v != 8 // "HTTP/1.00", "HTTP/1.1x"
+	lenient = v != 8 || line[6] != '.' || !isDigit(line[7]) // "HTTP/1.00", "HTTP/1.1x", "HTTP/1.", "HTTP/1.\xc5", "HTTP/1\x00.1"
 	rest := line[v:]
 	nsp := 0
 	for nsp < len(rest) && isWS(rest[nsp]) {
@@ -257,16 +279,15 @@ func viableRequest(p []byte) bool {
 	if n > maxMethod {
 		return false
 	}
-	return n == len(p) || isWS(p[n])
+	// A registered method alone on its line ends in CR (see
+	// parseRequestLine); viableStart has cut p at the LF.
+	return n == len(p) || isWS(p[n]) || p[n] == '\r' && n+1 == len(p) && knownMethodBytes(p[:n])
 }
 
 func viableStatus(p []byte) bool {
-	const prefix = "HTTP/1."
+	const prefix = "HTTP/1"
 	n := min(len(p), len(prefix))
-	if string(p[:n]) != prefix[:n] {
-		return false
-	}
-	return len(p) == n || isDigit(p[n])
+	return string(p[:n]) == prefix[:n]
 }
 
 // signature reports whether p, the first bytes of a direction, are those of

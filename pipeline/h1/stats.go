@@ -25,6 +25,7 @@ type Stats struct {
 	BadHeaderLines     int64 // header lines without a colon, skipped
 	HeaderLimits       int64 // header or trailer blocks (or lines) over Config.MaxHeaderBytes
 	PendingOverflows   int64 // transactions flushed early because Config.MaxPending was reached
+	LostMessages       int64 // messages whose start fell in a gap between messages (their partner is flagged)
 }
 
 // Counter is one named figure.
@@ -57,5 +58,6 @@ func (s *Stats) Counters() []Counter {
 		{"http.bad_header_lines", s.BadHeaderLines},
 		{"http.header_limits", s.HeaderLimits},
 		{"http.excessive_pipelining", s.PendingOverflows},
+		{"http.lost_messages", s.LostMessages},
 	}
 }

@@ -1,0 +1,89 @@
+package h1
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"telltale/reassembly"
+)
+
+// TestLostMessageKeepsPairing checks that a message lost whole in a gap
+// between two messages does not shift the pairing of the ones after it: a
+// lost response leaves its request unanswered, a lost request leaves its
+// response without a request.
+func TestLostMessageKeepsPairing(t *testing.T) {
+	req := func(i int) string { return fmt.Sprintf("GET /r%d HTTP/1.1\r\nHost: h\r\n\r\n", i) }
+	resp := func(i int) string {
+		body := strings.Repeat("x", i)
+		return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	}
+	type push struct {
+		dir  reassembly.Dir
+		data string
+		gap  int64
+	}
+	for _, tc := range []struct {
+		name   string
+		pushes []push
+		want   []string
+	}{{
+		name: "response 1 lost",
+		pushes: []push{
+			{dir: 0, data: req(1) + req(2) + req(3)},
+			{dir: 1, gap: int64(len(resp(1)))},
+			{dir: 1, data: resp(2) + resp(3)},
+		},
+		want: []string{
+			"1 /r1 - [no_response]",
+			"2 /r2 200 len=2 []",
+			"3 /r3 200 len=3 []",
+		},
+	}, {
+		name: "request 2 lost",
+		pushes: []push{
+			{dir: 0, data: req(1)},
+			{dir: 0, gap: int64(len(req(2)))},
+			{dir: 0, data: req(3)},
+			{dir: 1, data: resp(1) + resp(2) + resp(3)},
+		},
+		want: []string{
+			"1 /r1 200 len=1 []",
+			"2 - 200 len=2 [header_gap no_request]",
+			"3 /r3 200 len=3 []",
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			var st Stats
+			c := NewConn(Config{}, func(tx *Transaction) {
+				uri, status := "-", "-"
+				if tx.Request != nil {
+					uri = tx.Request.URI
+				}
+				if tx.Response != nil {
+					status = fmt.Sprintf("%d len=%d", tx.Response.StatusCode, tx.Response.WireBodyLen)
+				}
+				got = append(got, fmt.Sprintf("%d %s %s %v", tx.Depth, uri, status, tx.Flags.Names()))
+			}, &st)
+			var off [2]int64
+			for _, p := range tc.pushes {
+				at := reassembly.Position{Offset: off[p.dir]}
+				if p.gap > 0 {
+					c.Gap(p.dir, p.gap, at)
+					off[p.dir] += p.gap
+					continue
+				}
+				c.Data(p.dir, []byte(p.data), at)
+				off[p.dir] += int64(len(p.data))
+			}
+			c.End(&reassembly.ConnSummary{End: reassembly.EndFIN})
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("transactions:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+			if st.LostMessages != 1 {
+				t.Errorf("LostMessages = %d, want 1", st.LostMessages)
+			}
+		})
+	}
+}
