@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"telltale/pipeline/sink"
 )
 
 // TestDeterministicOutput runs the same inputs with different worker counts
@@ -227,5 +230,31 @@ func TestCancelledRunLeavesNoTables(t *testing.T) {
 		if strings.HasSuffix(e.Name(), ".parquet") || e.Name() == "manifest.json" {
 			t.Errorf("cancelled run left %s", e.Name())
 		}
+	}
+}
+
+// TestSwapFlowSides checks the role flip used when only the HTTP content
+// tells who the client was: every per-side column moves, history letters
+// change case.
+func TestSwapFlowSides(t *testing.T) {
+	r := sink.FlowRow{
+		OrigH: "10.0.0.2", OrigP: 80, RespH: "10.0.0.1", RespP: 40000,
+		OrigPkts: 1, RespPkts: 2, OrigBytes: 3, RespBytes: 4, OrigMissedBytes: 5, RespMissedBytes: 6,
+		OrigDupBytes: 7, RespDupBytes: 8, OrigSeenBytes: 9, RespSeenBytes: 10, OrigTruncatedBytes: 11, RespTruncatedBytes: 12,
+		OrigOutOfOrder: 13, RespOutOfOrder: 14, OrigRetransmits: 15, RespRetransmits: 16, OrigOverlapDiff: 17, RespOverlapDiff: 18,
+		Overlaps: []sink.Overlap{{Dir: "orig"}, {Dir: "resp"}},
+		History:  "DdAaFfG",
+	}
+	swapFlowSides(&r)
+	want := sink.FlowRow{
+		OrigH: "10.0.0.1", OrigP: 40000, RespH: "10.0.0.2", RespP: 80,
+		OrigPkts: 2, RespPkts: 1, OrigBytes: 4, RespBytes: 3, OrigMissedBytes: 6, RespMissedBytes: 5,
+		OrigDupBytes: 8, RespDupBytes: 7, OrigSeenBytes: 10, RespSeenBytes: 9, OrigTruncatedBytes: 12, RespTruncatedBytes: 11,
+		OrigOutOfOrder: 14, RespOutOfOrder: 13, OrigRetransmits: 16, RespRetransmits: 15, OrigOverlapDiff: 18, RespOverlapDiff: 17,
+		Overlaps: []sink.Overlap{{Dir: "resp"}, {Dir: "orig"}},
+		History:  "dDaAfFg",
+	}
+	if !reflect.DeepEqual(r, want) {
+		t.Errorf("swapFlowSides:\n got %+v\nwant %+v", r, want)
 	}
 }

@@ -84,7 +84,55 @@ func (c *conn) Overlap(o reassembly.Overlap) { c.parser.Overlap(o) }
 
 func (c *conn) End(s *reassembly.ConnSummary) {
 	c.parser.End(s)
-	c.r.submit(item{flow: c.flowRow(s)})
+	row := c.flowRow(s)
+	// Without a handshake the roles came from ports; who sent the HTTP
+	// requests is better evidence of who the client is.
+	if s.Roles == reassembly.RoleFromPorts {
+		if d, ok := c.parser.RequestDir(); ok {
+			row.Roles = "http"
+			if d == reassembly.ServerToClient {
+				swapFlowSides(row)
+			}
+		}
+	}
+	c.r.submit(item{flow: row})
+}
+
+// swapFlowSides exchanges the originator and responder columns of a row.
+func swapFlowSides(r *sink.FlowRow) {
+	r.OrigH, r.RespH = r.RespH, r.OrigH
+	r.OrigP, r.RespP = r.RespP, r.OrigP
+	r.OrigPkts, r.RespPkts = r.RespPkts, r.OrigPkts
+	r.OrigBytes, r.RespBytes = r.RespBytes, r.OrigBytes
+	r.OrigMissedBytes, r.RespMissedBytes = r.RespMissedBytes, r.OrigMissedBytes
+	r.OrigDupBytes, r.RespDupBytes = r.RespDupBytes, r.OrigDupBytes
+	r.OrigSeenBytes, r.RespSeenBytes = r.RespSeenBytes, r.OrigSeenBytes
+	r.OrigTruncatedBytes, r.RespTruncatedBytes = r.RespTruncatedBytes, r.OrigTruncatedBytes
+	r.OrigOutOfOrder, r.RespOutOfOrder = r.RespOutOfOrder, r.OrigOutOfOrder
+	r.OrigRetransmits, r.RespRetransmits = r.RespRetransmits, r.OrigRetransmits
+	r.OrigOverlapDiff, r.RespOverlapDiff = r.RespOverlapDiff, r.OrigOverlapDiff
+	for i := range r.Overlaps {
+		if r.Overlaps[i].Dir == "orig" {
+			r.Overlaps[i].Dir = "resp"
+		} else {
+			r.Overlaps[i].Dir = "orig"
+		}
+	}
+	r.History = swapCase(r.History)
+}
+
+// swapCase turns a history's client letters into server letters and back.
+func swapCase(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case 'a' <= c && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		case 'A' <= c && c <= 'Z':
+			b[i] = c - 'A' + 'a'
+		}
+	}
+	return string(b)
 }
 
 func (c *conn) emit(tx *h1.Transaction) {

@@ -241,7 +241,7 @@ func TestSchemaMatchesFiles(t *testing.T) {
 		"bool":               "BOOLEAN",
 		"timestamp[us, UTC]": "TIMESTAMP WITH TIME ZONE",
 		"list<string>":       "VARCHAR[]",
-		"list<struct<name: string, value: string>>":                                                             `STRUCT("name" VARCHAR, "value" VARCHAR)[]`,
+		"list<struct<name: string, value: string>>": `STRUCT("name" VARCHAR, "value" VARCHAR)[]`,
 		"list<struct<dir: string, stream_offset: int64, len: int64, lost_sha256: string, file: string, frame: int64>>": `STRUCT(dir VARCHAR, stream_offset BIGINT, len BIGINT, lost_sha256 VARCHAR, file VARCHAR, frame BIGINT)[]`,
 	}
 	for _, td := range Schema() {

@@ -142,7 +142,7 @@ var flowsDef = tableDef[FlowRow]{
 		{name: "midstream", typ: tBool, doc: "true when the capture started after the handshake", put: func(c *cell, r *FlowRow) { c.boolean(r.Midstream) }},
 		{name: "handshake", typ: tBool, doc: "true when both the SYN and the SYN+ACK were seen", put: func(c *cell, r *FlowRow) { c.boolean(r.Handshake) }},
 		{name: "history", typ: tString, doc: "Zeek-style history: S syn, H syn+ack, A ack, D data, F fin, R rst, T retransmission, G gap, O differing overlap; upper case from the initiator, lower case from the responder, in order of first occurrence", put: func(c *cell, r *FlowRow) { c.str(r.History) }},
-		{name: "roles", typ: tString, dict: true, doc: "evidence for who initiated: syn, synack or ports", put: func(c *cell, r *FlowRow) { c.str(r.Roles) }},
+		{name: "roles", typ: tString, dict: true, doc: "evidence for who initiated: syn, synack, http (no handshake: the side that sent HTTP requests) or ports", put: func(c *cell, r *FlowRow) { c.str(r.Roles) }},
 		{name: "encap", typ: tString, null: true, doc: "encapsulations the packets were found in, outermost first, joined by '>' (e.g. vlan>gre); null when none", put: func(c *cell, r *FlowRow) { c.optStr(r.Encap) }},
 		{name: "http_transactions", typ: tInt64, doc: "HTTP transactions parsed on the connection", put: func(c *cell, r *FlowRow) { c.i64(r.HTTPTransactions) }},
 		{name: "first_file", typ: tString, doc: docFirstFile, put: func(c *cell, r *FlowRow) { c.str(r.FirstFile) }},
