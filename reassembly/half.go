@@ -32,9 +32,9 @@ type half struct {
 	// is declared a gap lazily (see settleAckedHole): a capture point can
 	// see the ACK before the copy of the bytes it acknowledges.
 	ackedHole bool
-	ack      uint32 // highest ACK the peer sent for this direction
-	ackTime  int64
-	ackRef   Ref
+	ack       uint32 // highest ACK the peer sent for this direction
+	ackTime   int64
+	ackRef    Ref
 
 	unanchoredSegs int // data segments held while not anchored
 
