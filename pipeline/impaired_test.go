@@ -113,21 +113,9 @@ func (d msgDamage) missing() int64 {
 // with the exact missing byte count for holes in a body, no_response for a
 // lost response); undamaged ones have no such flag and exactly the truth's
 // events; and a damaged body yields no event that differs from the truth.
-// impairedKnownDefects names the captures the pipeline still gets wrong,
-// with why. The test for them is not weakened: it is skipped, visibly, and
-// runs in full with TELLTALE_IMPAIRED_ALL=1.
-var impairedKnownDefects = map[string]string{
-	"impaired-loss": "when the capture point sees a response before the retransmitted request it answers " +
-		"(flow 51874 frames 10-11, and 51888 frames 134-135), h1 pairs by arrival order and the pairing shifts by one; " +
-		"pairing needs the ACK numbers across directions",
-}
-
 func TestImpairedCaptures(t *testing.T) {
 	for _, name := range impairedCases {
 		t.Run(name, func(t *testing.T) {
-			if reason := impairedKnownDefects[name]; reason != "" && os.Getenv("TELLTALE_IMPAIRED_ALL") == "" {
-				t.Skipf("known defect, open in issue 4 (set TELLTALE_IMPAIRED_ALL=1 to run): %s", reason)
-			}
 			pcap := filepath.Join(samplesDir, "impaired", name+".pcap")
 			truthPath := filepath.Join(samplesDir, "impaired", name+".truth.json")
 			if _, err := os.Stat(pcap); err != nil {

@@ -85,6 +85,12 @@ type Position struct {
 	Offset int64 // bytes since the first byte of this direction (gaps included)
 	Time   int64 // capture time of the segment carrying the first byte
 	Ref    Ref   // frame carrying the first byte
+	// PeerAck is the offset in the opposite direction's stream that the
+	// sender of these bytes had acknowledged when it sent them (its ACK),
+	// 0 when unknown. It lets a consumer see that bytes answer data of the
+	// other direction it has not been given yet (a capture point can see a
+	// response before the retransmitted request it answers).
+	PeerAck int64
 }
 
 // RoleSource says how the client and server of a connection were decided.

@@ -6,11 +6,12 @@ import "net/netip"
 // key.a -> key.b), not by Dir, because the roles may be settled only after
 // the first segments.
 type conn struct {
-	a      *Assembler
-	key    connKey
-	info   ConnInfo
-	stream Stream          // nil until the first call to it
-	obs    OverlapObserver // stream, if it implements OverlapObserver
+	a       *Assembler
+	key     connKey
+	info    ConnInfo
+	stream  Stream          // nil until the first call to it
+	obs     OverlapObserver // stream, if it implements OverlapObserver
+	peerAck int64           // Position.PeerAck of the segment being applied
 
 	h          [2]half
 	clientSide int  // side the client sends on; valid once stream != nil
@@ -241,6 +242,10 @@ func (c *conn) segment(s int, seg *Segment) {
 		c.noteAck(1-s, seg.Ack, seg.Time, seg.Ref)
 	}
 	if wire > 0 {
+		c.peerAck = 0
+		if o := &c.h[1-s]; seg.Flags&ACK != 0 && o.anchored {
+			c.peerAck = max(o.rel(seg.Ack), 0)
+		}
 		c.data(s, dataSeq, seg.Payload, wire, seg.Time, seg.Ref)
 	}
 	if seg.Flags&FIN != 0 {

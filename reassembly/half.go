@@ -64,6 +64,7 @@ type block struct {
 	miss  int64  // > 0: a run of missing bytes; data and chunk are nil
 	time  int64
 	ref   Ref
+	ack   int64 // Position.PeerAck of the segment the bytes came from
 }
 
 // missCost is what a run of missing bytes counts against the buffer limits:
@@ -198,7 +199,7 @@ func (c *conn) data(s int, seq uint32, p []byte, wire int, t int64, ref Ref) {
 	}
 	c.afterInsert(s, orig, ostart, dup0, differ, lo, hi, ref)
 	if len(inOrder) > 0 {
-		c.deliver(s, inOrder, Position{Offset: at, Time: t, Ref: ref})
+		c.deliver(s, inOrder, Position{Offset: at, Time: t, Ref: ref, PeerAck: c.peerAck})
 	}
 	c.deliverQueued(s)
 	c.enforceLimits(s)
@@ -376,7 +377,7 @@ func (c *conn) insert(s int, start int64, p []byte, t int64, ref Ref) (stored, d
 		n := fe - cur
 		chunk := c.a.pool.get(int(n))
 		copy(chunk, p[cur-start:fe-start])
-		c.put(s, i, block{start: cur, data: chunk[:n], chunk: chunk, time: t, ref: ref})
+		c.put(s, i, block{start: cur, data: chunk[:n], chunk: chunk, time: t, ref: ref, ack: c.peerAck})
 		stored = true
 		i++
 		cur = fe
@@ -398,7 +399,7 @@ func (c *conn) fillMiss(s int, i int, at int64, p []byte, t int64, ref Ref) int 
 	}
 	chunk := c.a.pool.get(len(p))
 	copy(chunk, p)
-	c.put(s, i, block{start: at, data: chunk[:len(p)], chunk: chunk, time: t, ref: ref})
+	c.put(s, i, block{start: at, data: chunk[:len(p)], chunk: chunk, time: t, ref: ref, ack: c.peerAck})
 	i++
 	if e := at + int64(len(p)); e < m.end() {
 		c.put(s, i, block{start: e, miss: m.end() - e, time: m.time, ref: m.ref})
@@ -466,7 +467,7 @@ func (c *conn) deliverQueued(s int) {
 			c.gap(s, b.miss, b.time, b.ref, true)
 			continue
 		}
-		c.deliver(s, b.data, Position{Offset: b.start, Time: b.time, Ref: b.ref})
+		c.deliver(s, b.data, Position{Offset: b.start, Time: b.time, Ref: b.ref, PeerAck: b.ack})
 		c.a.pool.put(b.chunk)
 	}
 	if k > 0 {

@@ -116,11 +116,20 @@ type slot struct {
 	reqDone  bool
 	respDone bool
 	respLost bool // its response fell entirely in a gap
+	// awaitReq: a response whose sender had acknowledged request bytes
+	// not delivered yet; it waits for a request starting before reqBefore.
+	awaitReq  bool
+	reqBefore int64
 }
 
 func (s *slot) done() bool {
-	return (s.tx.Request == nil || s.reqDone) && (s.respLost || s.tx.Response != nil && s.respDone)
+	return !s.awaitReq && (s.tx.Request == nil || s.reqDone) && (s.respLost || s.tx.Response != nil && s.respDone)
 }
+
+// maxAheadAck bounds how far ahead of the request stream a response's ACK
+// may point and still be taken as evidence of a request yet to come; a
+// larger distance is a bogus ACK.
+const maxAheadAck = 16 << 20
 
 // messageLost is told that a gap took the start of a message on the side
 // whose role is r, between two messages: that message is lost. A lost
@@ -163,6 +172,7 @@ func (c *Conn) Data(dir reassembly.Dir, b []byte, at reassembly.Position) {
 		return
 	}
 	c.sawData = true
+	h.off = at.Offset + int64(len(b))
 	h.data(b, at)
 }
 
@@ -172,6 +182,7 @@ func (c *Conn) Gap(dir reassembly.Dir, n int64, at reassembly.Position) {
 	if h.state >= stNonHTTP || c.ended || n <= 0 {
 		return
 	}
+	h.off = at.Offset + n
 	h.gap(n, at)
 }
 
@@ -244,6 +255,20 @@ func closedBy(s *reassembly.ConnSummary, d reassembly.Dir) bool {
 
 // pushRequest queues a request whose header block has ended (or was cut).
 func (c *Conn) pushRequest(m *Message) *slot {
+	// A response seen before this request, whose sender had already
+	// received the bytes this request starts with, answers it.
+	for _, s := range c.fifo {
+		if !s.awaitReq {
+			continue
+		}
+		s.awaitReq = false
+		if m.Start.Offset < s.reqBefore {
+			s.tx.Request = m
+			s.tx.Flags &^= FlagNoRequest
+			c.stats.LateRequests++
+			return s
+		}
+	}
 	c.makeRoom()
 	s := &slot{}
 	s.tx.Request = m
@@ -264,9 +289,27 @@ func (c *Conn) pairResponse(m *Message) *slot {
 	s := &slot{reqDone: true}
 	s.tx.Response = m
 	s.tx.Flags |= FlagNoRequest
+	if req := c.requestHalf(m.Dir); req != nil {
+		if ahead := m.Start.PeerAck - req.off; ahead > 0 && ahead <= maxAheadAck {
+			// The server had received request bytes this parser has not
+			// been given: the request is still on its way (captured later).
+			s.reqDone = false
+			s.awaitReq, s.reqBefore = true, m.Start.PeerAck
+		}
+	}
 	c.fifo = append(c.fifo, s)
 	c.answered = len(c.fifo)
 	return s
+}
+
+// requestHalf is the direction opposite a response travelling in d, when
+// it is (or may become) the request side.
+func (c *Conn) requestHalf(d reassembly.Dir) *half {
+	h := &c.half[(d^1)&1]
+	if h.role == roleResponse || h.state >= stNonHTTP {
+		return nil
+	}
+	return h
 }
 
 // addInterim notes a 1xx response on the transaction it precedes. With no

@@ -73,6 +73,7 @@ type half struct {
 	gapped    bool                // a gap fell inside the body: wire holds only the part before it
 	end       reassembly.Position // one past the last byte of cur, with the frame that carried it
 	overlaps  []int64             // stream offsets of differing overlaps not yet matched to a message
+	off       int64               // stream offset just past the last byte (or gap) given to this direction
 	lastAt    reassembly.Position // the latest push
 }
 
@@ -87,7 +88,8 @@ func isUnexpectedEOF(err error) bool {
 }
 
 func posAt(at reassembly.Position, i int) reassembly.Position {
-	return reassembly.Position{Offset: at.Offset + int64(i), Time: at.Time, Ref: at.Ref}
+	at.Offset += int64(i)
+	return at
 }
 
 // data consumes one push of in-order bytes.
@@ -629,7 +631,7 @@ func (h *half) gap(n int64, at reassembly.Position) {
 		st.GapsInBody++
 		if h.state == stUntilClose || n <= h.remain {
 			h.bodyGap(n)
-			h.end = reassembly.Position{Offset: at.Offset + n, Time: at.Time, Ref: at.Ref}
+			h.end = posAt(at, int(n))
 			if h.state == stUntilClose {
 				return
 			}
@@ -645,7 +647,7 @@ func (h *half) gap(n int64, at reassembly.Position) {
 		}
 		// The gap runs past the end of the known extent.
 		h.bodyGap(h.remain)
-		h.end = reassembly.Position{Offset: at.Offset + h.remain, Time: at.Time, Ref: at.Ref}
+		h.end = posAt(at, int(h.remain))
 		if h.state == stBody {
 			// The body is complete but for the missing bytes; the rest of
 			// the gap took the start of whatever followed.

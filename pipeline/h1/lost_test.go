@@ -87,3 +87,48 @@ func TestLostMessageKeepsPairing(t *testing.T) {
 		})
 	}
 }
+
+// TestLateRequestPairsByAck checks that a response captured before the
+// request it answers (a capture point can see the answer before the
+// retransmitted request) is paired with that request, because the
+// response's ACK shows its sender had the request's bytes already; and that
+// a response whose ACK points at nothing new stays without a request.
+func TestLateRequestPairsByAck(t *testing.T) {
+	req1 := "GET /a HTTP/1.1\r\nHost: h\r\n\r\n"
+	req2 := "GET /b HTTP/1.1\r\nHost: h\r\n\r\n"
+	resp := func(n int) string {
+		return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", n, strings.Repeat("x", n))
+	}
+	r1, r2 := int64(len(req1)), int64(len(req2))
+	for _, tc := range []struct {
+		name    string
+		peerAck int64 // of the second response
+		want    []string
+	}{
+		{"ACK covers the unseen request", r1 + r2, []string{"1 /a 200 len=1 []", "2 /b 200 len=2 []"}},
+		{"ACK covers nothing new", r1, []string{"1 /a 200 len=1 []", "2 - 200 len=2 [no_request]", "3 /b - [no_response]"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			var st Stats
+			c := NewConn(Config{}, func(tx *Transaction) {
+				uri, status := "-", "-"
+				if tx.Request != nil {
+					uri = tx.Request.URI
+				}
+				if tx.Response != nil {
+					status = fmt.Sprintf("%d len=%d", tx.Response.StatusCode, tx.Response.WireBodyLen)
+				}
+				got = append(got, fmt.Sprintf("%d %s %s %v", tx.Depth, uri, status, tx.Flags.Names()))
+			}, &st)
+			c.Data(0, []byte(req1), reassembly.Position{Offset: 0})
+			c.Data(1, []byte(resp(1)), reassembly.Position{Offset: 0, PeerAck: r1})
+			c.Data(1, []byte(resp(2)), reassembly.Position{Offset: int64(len(resp(1))), PeerAck: tc.peerAck})
+			c.Data(0, []byte(req2), reassembly.Position{Offset: r1})
+			c.End(&reassembly.ConnSummary{End: reassembly.EndFIN})
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("transactions:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}

@@ -26,6 +26,7 @@ type Stats struct {
 	HeaderLimits       int64 // header or trailer blocks (or lines) over Config.MaxHeaderBytes
 	PendingOverflows   int64 // transactions flushed early because Config.MaxPending was reached
 	LostMessages       int64 // messages whose start fell in a gap between messages (their partner is flagged)
+	LateRequests       int64 // requests captured after the response that answers them, paired by the response's ACK
 }
 
 // Counter is one named figure.
@@ -59,5 +60,6 @@ func (s *Stats) Counters() []Counter {
 		{"http.header_limits", s.HeaderLimits},
 		{"http.excessive_pipelining", s.PendingOverflows},
 		{"http.lost_messages", s.LostMessages},
+		{"http.late_requests", s.LateRequests},
 	}
 }
