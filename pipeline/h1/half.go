@@ -150,7 +150,10 @@ func (h *half) line(b []byte, i int, at reassembly.Position) int {
 		h.giveUp(true)
 		return len(b)
 	}
-	if len(h.pending) == 0 && h.startState() && !viableStart(rest, h.role, true) {
+	// While resynchronising after a gap the whole line is kept (within
+	// MaxHeaderBytes): the next start line may be glued to the end of a
+	// body whose length the gap took (see gluedStart).
+	if len(h.pending) == 0 && h.startState() && h.state != stResync && !viableStart(rest, h.role, true) {
 		h.noStart(rest)
 		if k < 0 {
 			h.skipLine = h.state < stNonHTTP

@@ -132,3 +132,31 @@ func TestLateRequestPairsByAck(t *testing.T) {
 		})
 	}
 }
+
+// TestResyncFindsGluedStartLine checks that after a gap took a request's
+// header (so its body length is unknown), the next request, glued to the
+// end of the body on the same line, is still found, and that the cut
+// request is kept and flagged.
+func TestResyncFindsGluedStartLine(t *testing.T) {
+	body := "crc=1&gzip=1&data_list=" + strings.Repeat("H4sIAAAAAAAA", 10)
+	head := "POST /sa?project=default HTTP/1.1\r\nHost: h\r\n"
+	tail := "Content-Length: " + fmt.Sprint(len(body)) + "\r\n\r\n" + body
+	next := "GET /sa.gif?project=default HTTP/1.1\r\nHost: h\r\n\r\n"
+	var got []string
+	var st Stats
+	c := NewConn(Config{}, func(tx *Transaction) {
+		got = append(got, fmt.Sprintf("%s %v", tx.Request.URI, tx.Request.Flags.Names()))
+	}, &st)
+	c.Data(0, []byte(head), reassembly.Position{})
+	c.Gap(0, 20, reassembly.Position{Offset: int64(len(head))})
+	rest := tail[20:] + next
+	c.Data(0, []byte(rest), reassembly.Position{Offset: int64(len(head) + 20)})
+	c.End(&reassembly.ConnSummary{End: reassembly.EndFIN})
+	want := []string{
+		"/sa?project=default [header_gap incomplete]",
+		"/sa.gif?project=default [lenient]",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

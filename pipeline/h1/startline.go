@@ -166,7 +166,50 @@ func findStart(ln []byte, r role, junk bool) (m *Message, isReq bool, skip int) 
 			return m, isReq, j
 		}
 	}
+	if junk {
+		if j := gluedStart(ln, r); j > 0 {
+			if m, isReq = parseStart(ln[j:], r); m != nil && (!isReq || knownMethod(m.Method) && m.Version != "") {
+				return m, isReq, j
+			}
+		}
+	}
 	return nil, false, 0
+}
+
+// gluedStart finds a start line that follows more than maxJunk bytes of
+// junk on the same line, as when a gap took a message's header and its body
+// runs straight into the next start line ("...&crc=1POST /sa HTTP/1.1").
+// It anchors on the version, which is rare in other text: for a request,
+// " HTTP/1." ending the line, preceded by a target and a registered method;
+// for a response, the last "HTTP/1." followed by a space and a status code.
+// It returns where the start line begins, or -1.
+func gluedStart(ln []byte, r role) int {
+	if r != roleResponse {
+		if v := bytes.LastIndex(ln, []byte(" HTTP/1.")); v > 0 {
+			if t := bytes.LastIndexByte(ln[:v], ' '); t > 0 {
+				for _, m := range knownMethodList {
+					if j := t - len(m); j > 0 && string(ln[j:t]) == m {
+						return j
+					}
+				}
+			}
+		}
+	}
+	if r != roleRequest {
+		if v := bytes.LastIndex(ln, []byte("HTTP/1.")); v > 0 && v+12 <= len(ln) && ln[v+8] == ' ' &&
+			isDigit(ln[v+9]) && isDigit(ln[v+10]) && isDigit(ln[v+11]) {
+			return v
+		}
+	}
+	return -1
+}
+
+// knownMethodList are the registered methods, longest first, so that a
+// suffix match finds UNLOCK before LOCK and UNSUBSCRIBE before SUBSCRIBE.
+var knownMethodList = [...]string{
+	"UNSUBSCRIBE", "PROPPATCH", "SUBSCRIBE", "PROPFIND", "OPTIONS", "CONNECT", "UNLOCK", "DELETE",
+	"SEARCH", "REPORT", "NOTIFY", "PATCH", "TRACE", "MKCOL", "POST", "HEAD", "COPY", "MOVE", "LOCK",
+	"GET", "PUT",
 }
 
 // knownMethod reports a registered method. After junk only these are
