@@ -23,6 +23,15 @@ import (
 	"telltale/reassembly"
 )
 
+// Row groups are cut at whichever comes first. Each of the five tables
+// buffers one row group, so these bound the sink's memory: measured on a 50
+// MB capture, peak RSS was 620 MB with 64 Ki rows / 64 MiB, 440 MB with
+// these, 296 MB with 16 Ki / 16 MiB but 25% slower.
+const (
+	rowGroupRows  = 32 << 10
+	rowGroupBytes = 32 << 20
+)
+
 // DefaultIdleTimeout is the capture-time idle timeout of a connection.
 const DefaultIdleTimeout = 5 * time.Minute
 
@@ -99,7 +108,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	defer set.Close()
 
-	out, err := sink.Create(sink.Options{Dir: cfg.OutDir, Compression: cfg.Compression})
+	out, err := sink.Create(sink.Options{Dir: cfg.OutDir, Compression: cfg.Compression, RowGroupRows: rowGroupRows, MaxRowGroupBytes: rowGroupBytes})
 	if err != nil {
 		return nil, err
 	}
