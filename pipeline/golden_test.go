@@ -253,8 +253,20 @@ func TestSamplesMatchTruth(t *testing.T) {
 			}
 
 			// Every identifier the truth embeds is found in the fields table,
-			// in as many events as the truth says.
+			// in as many events as the truth says, and tagged with its kind
+			// wherever it is the whole value (packed_ids where it sits in a
+			// "k=v##k=v" string).
 			for _, id := range tf.Identifiers {
+				want := truthKinds[id.Kind]
+				if want == "" {
+					want = id.Kind
+				}
+				for _, r := range sinktest.Query(t, `SELECT DISTINCT value = ?, coalesce(id_kind, 'NULL') FROM read_parquet(?) WHERE contains(value, ?) ORDER BY ALL`,
+					id.Value, pq("fields"), id.Value) {
+					if w := map[string]string{"true": want, "false": "packed_ids"}[r[0]]; r[1] != w {
+						t.Errorf("identifier %s %q (whole value: %s) tagged %s, want %s", id.Kind, id.Value, r[0], r[1], w)
+					}
+				}
 				rows := sinktest.Query(t, `SELECT count(DISTINCT (uid, trans_depth, payload_index, event_index)) FROM read_parquet(?) WHERE contains(value, ?)`,
 					pq("fields"), id.Value)
 				if rows[0][0] != strconv.Itoa(id.Events) {
@@ -264,6 +276,10 @@ func TestSamplesMatchTruth(t *testing.T) {
 		})
 	}
 }
+
+// truthKinds maps the truth's identifier kinds to the id_kind names where
+// they differ: the truth names accounts by what they are, id_kind by role.
+var truthKinds = map[string]string{"mi_account": "account_id", "user_id": "account_id"}
 
 // truthLocation maps the truth's payload locations to the payloads table's:
 // the truth says "body" both for a whole body and for a form field in it.

@@ -191,6 +191,7 @@ func telemetryRows(res *result, payloads []extract.Payload) {
 					Path:         f.Path,
 					Value:        f.Value,
 					JSONType:     f.Type,
+					IDKind:       extract.IDKind(f.Path, f.Value, f.Type),
 					Host:         h.Host,
 				})
 			}

@@ -87,7 +87,7 @@ func writeSample(t *testing.T, opts Options) (string, []OutputFile, []Counter) {
 		UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, EventIndex: 1, TS: t0,
 		EventTime: 12345, HasEventTime: false, FirstFile: "a.pcap", FirstFrame: 4,
 	}))
-	must(t, w.Field(&FieldRow{UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, EventIndex: 0, Path: "properties.$os", Value: "Android", JSONType: "string", Host: "sa.例子.cn"}))
+	must(t, w.Field(&FieldRow{UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, EventIndex: 0, Path: "properties.$os", Value: "Android", JSONType: "string", IDKind: "url", Host: "sa.例子.cn"}))
 	must(t, w.Field(&FieldRow{UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, EventIndex: 0, Path: "properties.n", Value: "", JSONType: "null"}))
 	outs, err := w.Close()
 	if err != nil {
@@ -180,8 +180,8 @@ func TestReadBack(t *testing.T) {
 		sql:  `SELECT * FROM read_parquet(?) ORDER BY path`,
 		arg:  file("fields"),
 		want: [][]string{
-			{"Cflow1", "1", "0", "0", "properties.$os", "Android", "string", "sa.例子.cn"},
-			{"Cflow1", "1", "0", "0", "properties.n", "", "null", "NULL"},
+			{"Cflow1", "1", "0", "0", "properties.$os", "Android", "string", "url", "sa.例子.cn"},
+			{"Cflow1", "1", "0", "0", "properties.n", "", "null", "NULL", "NULL"},
 		},
 	}, {
 		name: "timestamp type",
@@ -292,7 +292,7 @@ func TestDictionaryColumns(t *testing.T) {
 				}
 			}
 		}
-		for _, d := range []string{"flows.end_reason", "flows.roles", "http.method", "http.version", "payloads.location", "payloads.sdk", "events.event_type", "events.sdk", "fields.json_type"} {
+		for _, d := range []string{"flows.end_reason", "flows.roles", "http.method", "http.version", "payloads.location", "payloads.sdk", "events.event_type", "events.sdk", "fields.json_type", "fields.id_kind"} {
 			want = append(want, d)
 		}
 		if !slices.Equal(got, want) {

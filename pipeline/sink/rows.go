@@ -128,5 +128,6 @@ type FieldRow struct {
 	UID                                  string
 	TransDepth, PayloadIndex, EventIndex int32
 	Path, Value, JSONType                string
+	IDKind                               string // "" is written as null
 	Host                                 string
 }

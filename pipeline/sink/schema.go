@@ -254,6 +254,7 @@ var fieldsDef = tableDef[FieldRow]{
 		{name: "path", typ: tString, doc: "JSON path of the leaf within the event (e.g. properties.$os)", put: func(c *cell, r *FieldRow) { c.str(r.Path) }},
 		{name: "value", typ: tString, nostats: true, doc: "leaf value as text (strings unquoted, others as JSON)", put: func(c *cell, r *FieldRow) { c.str(r.Value) }},
 		{name: "json_type", typ: tString, dict: true, doc: "JSON type of the leaf as the extractor names it (e.g. string, number)", put: func(c *cell, r *FieldRow) { c.str(r.JSONType) }},
+		{name: "id_kind", typ: tString, null: true, dict: true, doc: "kind of identifier the value is (imei, android_id, advertising_id, oaid, mac, email, phone, ipv4, geo, url, search_query, account_id, packed_ids, ...; rules in pipeline/extract IDKind); null when none", put: func(c *cell, r *FieldRow) { c.optStr(r.IDKind) }},
 		{name: "host", typ: tString, null: true, doc: docHost, put: func(c *cell, r *FieldRow) { c.optStr(r.Host) }},
 	},
 }
