@@ -165,13 +165,7 @@ func (b *builder) webPixel(c *Conv, ev sensors.Object, referer string) {
 }
 
 func (b *builder) addEvent(c *Conv, idx int, field string, i int, ev sensors.Object) {
-	str := func(k string) string { v, _ := ev.Get(k); s, _ := v.(string); return s }
-	num := func(k string) int64 { v, _ := ev.Get(k); n, _ := v.(int64); return n }
-	b.events = append(b.events, truth.Event{
-		ClientPort: int(c.ClientPort), RequestIndex: idx, Field: field, EventIndex: i,
-		Event: str("event"), Type: str("type"), DistinctID: str("distinct_id"),
-		TimeMs: num("time"), FlushTimeMs: num("_flush_time"), Object: ev,
-	})
+	b.events = append(b.events, truth.EventOf(int(c.ClientPort), idx, field, i, ev))
 }
 
 // webCookieName is the cookie in which the Sensors web SDK keeps its

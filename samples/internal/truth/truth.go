@@ -151,3 +151,16 @@ func Write(w io.Writer, f *File) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(f)
 }
+
+// EventOf is the truth entry for the i-th event ev of the payload in field
+// of request idx on the connection from client port port: the summary
+// columns are read from the object itself, so they cannot disagree with it.
+func EventOf(port, idx int, field string, i int, ev sensors.Object) Event {
+	str := func(k string) string { v, _ := ev.Get(k); s, _ := v.(string); return s }
+	num := func(k string) int64 { v, _ := ev.Get(k); n, _ := v.(int64); return n }
+	return Event{
+		ClientPort: port, RequestIndex: idx, Field: field, EventIndex: i,
+		Event: str("event"), Type: str("type"), DistinctID: str("distinct_id"),
+		TimeMs: num("time"), FlushTimeMs: num("_flush_time"), Object: ev,
+	}
+}

@@ -39,13 +39,7 @@ func Truth(files []truth.Capture, ports Ports, flowPackets map[int]int) *truth.F
 	}
 	addEvents := func(port, idx int, field string, evs []sensors.Object) {
 		for i, ev := range evs {
-			str := func(k string) string { v, _ := ev.Get(k); s, _ := v.(string); return s }
-			num := func(k string) int64 { v, _ := ev.Get(k); n, _ := v.(int64); return n }
-			tf.Events = append(tf.Events, truth.Event{
-				ClientPort: port, RequestIndex: idx, Field: field, EventIndex: i,
-				Event: str("event"), Type: str("type"), DistinctID: str("distinct_id"),
-				TimeMs: num("time"), FlushTimeMs: num("_flush_time"), Object: ev,
-			})
+			tf.Events = append(tf.Events, truth.EventOf(port, idx, field, i, ev))
 		}
 	}
 	web := func(port int, w sensors.Web, location, chain string, method, target string, reqBody int, ev sensors.Object) {
