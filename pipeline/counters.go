@@ -51,6 +51,8 @@ func (r *run) counters() []Counter {
 	add("rows.payloads", r.rows.payloads)
 	add("rows.events", r.rows.events)
 	add("rows.fields", r.rows.fields)
+	add("rows.leaks", r.rows.leaks)
+	add("extract.repeats", r.rows.repeats)
 	sortCounters(out)
 	return out
 }

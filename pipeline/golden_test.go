@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"telltale/pipeline/leak"
 	"telltale/pipeline/sink/sinktest"
 )
 
@@ -33,7 +35,12 @@ var sampleCases = []sampleCase{
 	{"pcapdroid-trailer", []string{"pcapdroid-trailer.pcap"}, "pcapdroid-trailer.truth.json"},
 	{"real-loopback", []string{"real/loopback.pcap"}, "real/real.truth.json"},
 	{"real-any-sll2", []string{"real/any-sll2.pcap"}, "real/real.truth.json"},
+	{"sdk-zoo", []string{"sdk-zoo.pcap"}, "sdk-zoo.truth.json"},
 }
+
+// knownFiles are the known-values files of samples that have one: run with
+// --known, their leaks table is checked too.
+var knownFiles = map[string]string{"sdk-zoo": "sdk-zoo.known.yaml"}
 
 const samplesDir = "../samples"
 
@@ -44,7 +51,14 @@ func runSample(t testing.TB, sc sampleCase, workers int) (string, *Summary) {
 	for _, in := range sc.inputs {
 		inputs = append(inputs, filepath.Join(samplesDir, in))
 	}
-	sum, err := Run(context.Background(), Config{Inputs: inputs, OutDir: out, Workers: workers, Version: "test"})
+	var known []leak.Known
+	if f := knownFiles[sc.name]; f != "" {
+		var err error
+		if known, err = leak.Load(filepath.Join(samplesDir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum, err := Run(context.Background(), Config{Inputs: inputs, OutDir: out, Workers: workers, Version: "test", Known: known})
 	if err != nil {
 		t.Fatalf("Run(%s): %v", sc.name, err)
 	}
@@ -59,6 +73,7 @@ var goldenQueries = map[string]string{
 	"payloads": `SELECT * FROM read_parquet(?)`,
 	"events":   `SELECT * FROM read_parquet(?)`,
 	"fields":   `SELECT * FROM read_parquet(?)`,
+	"leaks":    `SELECT * FROM read_parquet(?)`,
 }
 
 // TestGolden runs each sample and compares every table, read back by DuckDB,
@@ -68,7 +83,7 @@ func TestGolden(t *testing.T) {
 	for _, sc := range sampleCases {
 		t.Run(sc.name, func(t *testing.T) {
 			out, _ := runSample(t, sc, 2)
-			for _, table := range []string{"flows", "http", "payloads", "events", "fields"} {
+			for _, table := range []string{"flows", "http", "payloads", "events", "fields", "leaks"} {
 				got := sinktest.QueryTSV(t, goldenQueries[table], filepath.Join(out, table+".parquet"))
 				golden := filepath.Join(samplesDir, "golden", sc.name, table+".tsv")
 				if *update {
@@ -130,10 +145,32 @@ type truthFile struct {
 		RequestIndex int    `json:"request_index"`
 		Location     string `json:"location"`
 		Field        string `json:"field"`
-		Chain        string `json:"chain"`
-		CRC          *int32 `json:"crc"`
-		Events       int    `json:"events"`
+		Chain        string          `json:"chain"`
+		CRC          *int32          `json:"crc"`
+		Events       int             `json:"events"`
+		SDK          string          `json:"sdk"`
+		Encrypted    bool            `json:"encrypted"`
+		Object       json.RawMessage `json:"object"`
 	} `json:"payloads"`
+	Opaque []struct {
+		ClientPort   int    `json:"client_port"`
+		RequestIndex int    `json:"request_index"`
+		SDK          string `json:"sdk"`
+		Location     string `json:"location"`
+		Field        string `json:"field"`
+		EncodedLen   int    `json:"encoded_len"`
+	} `json:"opaque"`
+	Leaks []struct {
+		ClientPort   int    `json:"client_port"`
+		RequestIndex int    `json:"request_index"`
+		Kind         string `json:"kind"`
+		Disguise     string `json:"disguise"`
+	} `json:"leaks"`
+	Noise []struct {
+		ClientPort   int    `json:"client_port"`
+		RequestIndex int    `json:"request_index"`
+		What         string `json:"what"`
+	} `json:"noise"`
 	Events []struct {
 		ClientPort   int             `json:"client_port"`
 		RequestIndex int             `json:"request_index"`
@@ -143,6 +180,19 @@ type truthFile struct {
 		DistinctID   string          `json:"distinct_id"`
 		TimeMs       int64           `json:"time_ms"`
 		Object       json.RawMessage `json:"object"`
+		SDK          string          `json:"sdk"`
+		Location     string          `json:"location"`
+		LoginID      string          `json:"login_id"`
+		AnonymousID  string          `json:"anonymous_id"`
+		UserID       string          `json:"user_id"`
+		DeviceID     string          `json:"device_id"`
+		Repeat       bool            `json:"repeat"`
+		Envelope     json.RawMessage `json:"envelope"`
+		Nested       []struct {
+			Path   string          `json:"path"`
+			Chain  string          `json:"chain"`
+			Object json.RawMessage `json:"object"`
+		} `json:"nested"`
 	} `json:"events"`
 	Identifiers []struct {
 		Kind   string `json:"kind"`
@@ -180,10 +230,18 @@ func TestSamplesMatchTruth(t *testing.T) {
 				n, _ := strconv.Atoi(rows[0][0])
 				return n
 			}
+			// A response document is one event of type "response" in the
+			// tables; the truth lists it as a payload without events.
+			responses := 0
+			for _, p := range tf.Payloads {
+				if p.Location == "response" {
+					responses++
+				}
+			}
 			for _, c := range []struct {
 				table string
 				want  int
-			}{{"flows", tf.Counts.Flows}, {"http", tf.Counts.HTTPTransactions}, {"payloads", tf.Counts.Payloads}, {"events", tf.Counts.Events}} {
+			}{{"flows", tf.Counts.Flows}, {"http", tf.Counts.HTTPTransactions}, {"payloads", tf.Counts.Payloads}, {"events", tf.Counts.Events + responses}} {
 				if got := count(c.table); got != c.want {
 					t.Errorf("%s rows = %d, want %d", c.table, got, c.want)
 				}
@@ -206,47 +264,162 @@ func TestSamplesMatchTruth(t *testing.T) {
 			}
 
 			for _, p := range tf.Payloads {
-				rows := sinktest.Query(t, `SELECT location, coalesce(field, ''), array_to_string(chain, '>'), coalesce(crc, 'NULL') FROM read_parquet(?) WHERE uid = ? AND trans_depth = ? AND location = ? AND coalesce(field, '') = ?`,
+				rows := sinktest.Query(t, `SELECT location, coalesce(field, ''), array_to_string(chain, '>'), coalesce(crc, 'NULL') || '/' || coalesce(crc_ok::VARCHAR, 'NULL'),
+						coalesce(sdk, 'NULL'), encrypted::VARCHAR, payload_index
+					FROM read_parquet(?) WHERE uid = ? AND trans_depth = ? AND location = ? AND coalesce(field, '') = ?`,
 					pq("payloads"), uids[p.ClientPort], p.RequestIndex+1, truthLocation(p.Location, p.Field), p.Field)
+				key := fmt.Sprintf("payload port %d request %d %s:%s", p.ClientPort, p.RequestIndex, p.Location, p.Field)
 				if len(rows) != 1 {
-					t.Errorf("payloads for port %d request %d: %v, want one", p.ClientPort, p.RequestIndex, rows)
+					t.Errorf("%s: %v, want one row", key, rows)
 					continue
 				}
 				r := rows[0]
-				if r[1] != p.Field {
-					t.Errorf("payload port %d request %d field = %q, want %q", p.ClientPort, p.RequestIndex, r[1], p.Field)
+				if p.SDK != "" {
+					// The truth names every step: compare the whole chain.
+					if got := truthChain(r[2]); got != p.Chain {
+						t.Errorf("%s chain %q (as truth: %q), want %q", key, r[2], got, p.Chain)
+					}
 				}
 				for _, step := range []string{"base64", "gzip"} {
 					if strings.Contains(p.Chain, step) != strings.Contains(r[2], step) {
-						t.Errorf("payload port %d request %d chain %q, truth chain %q disagree on %s", p.ClientPort, p.RequestIndex, r[2], p.Chain, step)
+						t.Errorf("%s chain %q, truth chain %q disagree on %s", key, r[2], p.Chain, step)
 					}
 				}
-				wantCRC := "NULL"
+				wantCRC := "NULL/NULL"
 				if p.CRC != nil {
-					wantCRC = "ok"
+					wantCRC = strconv.Itoa(int(*p.CRC)) + "/true"
 				}
 				if r[3] != wantCRC {
-					t.Errorf("payload port %d request %d crc = %s, want %s", p.ClientPort, p.RequestIndex, r[3], wantCRC)
+					t.Errorf("%s crc = %s, want %s", key, r[3], wantCRC)
+				}
+				if p.SDK != "" && (r[4] != p.SDK || r[5] != strconv.FormatBool(p.Encrypted)) {
+					t.Errorf("%s sdk %s encrypted %s, want %s %v", key, r[4], r[5], p.SDK, p.Encrypted)
+				}
+				if p.Location == "response" {
+					// The document is one event of type response.
+					ev := sinktest.Query(t, `SELECT event_index, coalesce(event_type, 'NULL') FROM read_parquet(?) WHERE uid = ? AND trans_depth = ? AND payload_index = ?`,
+						pq("events"), uids[p.ClientPort], p.RequestIndex+1, r[6])
+					if len(ev) != 1 || ev[0][1] != "response" {
+						t.Errorf("%s: events %v, want one of type response", key, ev)
+						continue
+					}
+					gotFields := sinktest.Query(t, `SELECT path, value, json_type FROM read_parquet(?) WHERE uid = ? AND trans_depth = ? AND payload_index = ? AND event_index = 0`,
+						pq("fields"), uids[p.ClientPort], p.RequestIndex+1, r[6])
+					if want := flattenJSON(t, p.Object); !slices.EqualFunc(gotFields, want, slices.Equal[[]string]) {
+						t.Errorf("%s fields:\n got %v\nwant %v", key, gotFields, want)
+					}
+				}
+			}
+			for _, o := range tf.Opaque {
+				key := fmt.Sprintf("opaque port %d request %d", o.ClientPort, o.RequestIndex)
+				rows := sinktest.Query(t, `SELECT coalesce(sdk, 'NULL'), encoded_len, entropy > 7, len(evidence) > 0 OR sdk = 'sensors_analytics', (SELECT count(*) FROM read_parquet(?) e WHERE e.uid = p.uid AND e.trans_depth = p.trans_depth AND e.payload_index = p.payload_index)
+					FROM read_parquet(?) p WHERE uid = ? AND trans_depth = ? AND location = ? AND coalesce(field, '') = ? AND encrypted`,
+					pq("events"), pq("payloads"), uids[o.ClientPort], o.RequestIndex+1, truthLocation(o.Location, o.Field), o.Field)
+				want := []string{o.SDK, strconv.Itoa(o.EncodedLen), "true", "true", "0"}
+				if o.SDK == "sensors_analytics" {
+					want[2] = rows[0][2] // an encrypted Sensors envelope is JSON text: low entropy
+				}
+				if len(rows) != 1 || !slices.Equal(rows[0], want) {
+					t.Errorf("%s = %v, want %v", key, rows, want)
+				}
+			}
+			// The noise gives no payload: every payload row is in the truth.
+			for _, n := range tf.Noise {
+				if slices.ContainsFunc(tf.Payloads, func(p struct {
+					ClientPort   int             `json:"client_port"`
+					RequestIndex int             `json:"request_index"`
+					Location     string          `json:"location"`
+					Field        string          `json:"field"`
+					Chain        string          `json:"chain"`
+					CRC          *int32          `json:"crc"`
+					Events       int             `json:"events"`
+					SDK          string          `json:"sdk"`
+					Encrypted    bool            `json:"encrypted"`
+					Object       json.RawMessage `json:"object"`
+				}) bool {
+					return p.ClientPort == n.ClientPort && p.RequestIndex == n.RequestIndex
+				}) {
+					continue // noise beside telemetry in one request: the total count checks it
+				}
+				rows := sinktest.Query(t, `SELECT location, coalesce(field, ''), array_to_string(chain, '>') FROM read_parquet(?) WHERE uid = ? AND trans_depth = ?`,
+					pq("payloads"), uids[n.ClientPort], n.RequestIndex+1)
+				if len(rows) != 0 {
+					t.Errorf("noise port %d request %d (%s) gave payloads %v", n.ClientPort, n.RequestIndex, n.What, rows)
+				}
+			}
+			if len(tf.Leaks) > 0 {
+				type leakKey struct {
+					port, req      int
+					kind, disguise string
+				}
+				var want, got []leakKey
+				for _, l := range tf.Leaks {
+					want = append(want, leakKey{l.ClientPort, l.RequestIndex, l.Kind, l.Disguise})
+				}
+				for _, r := range sinktest.Query(t, `SELECT DISTINCT f.orig_p, l.trans_depth - 1, l.kind, l.disguise FROM read_parquet(?) l JOIN read_parquet(?) f USING (uid)`, pq("leaks"), pq("flows")) {
+					port, _ := strconv.Atoi(r[0])
+					req, _ := strconv.Atoi(r[1])
+					got = append(got, leakKey{port, req, r[2], r[3]})
+				}
+				cmp := func(a, b leakKey) int {
+					return cmp.Or(a.port-b.port, a.req-b.req, strings.Compare(a.kind, b.kind), strings.Compare(a.disguise, b.disguise))
+				}
+				slices.SortFunc(want, cmp)
+				want = slices.Compact(want)
+				slices.SortFunc(got, cmp)
+				if !slices.Equal(got, want) {
+					t.Errorf("leaks (port, request, kind, disguise):\n got %v\nwant %v", got, want)
 				}
 			}
 
 			for _, e := range tf.Events {
 				key := fmt.Sprintf("port %d request %d event %d", e.ClientPort, e.RequestIndex, e.EventIndex)
-				rows := sinktest.Query(t, `SELECT e.payload_index, coalesce(e.event, 'NULL'), coalesce(e.distinct_id, 'NULL'), coalesce(epoch_ms(e.event_time)::VARCHAR, 'NULL')
+				rows := sinktest.Query(t, `SELECT e.payload_index, coalesce(e.event, 'NULL'), coalesce(e.distinct_id, 'NULL'), coalesce(epoch_ms(e.event_time)::VARCHAR, 'NULL'),
+						coalesce(e.sdk, 'NULL'), coalesce(e.login_id, 'NULL'), coalesce(e.anonymous_id, 'NULL'), coalesce(e.user_id, 'NULL'), coalesce(e.device_id, 'NULL'), e.repeat::VARCHAR
 					FROM read_parquet(?) e JOIN read_parquet(?) p USING (uid, trans_depth, payload_index)
-					WHERE uid = ? AND trans_depth = ? AND coalesce(p.field, '') = ? AND e.event_index = ?`,
-					pq("events"), pq("payloads"), uids[e.ClientPort], e.RequestIndex+1, e.Field, e.EventIndex)
+					WHERE uid = ? AND trans_depth = ? AND coalesce(p.field, '') = ? AND e.event_index = ? AND (? = '' OR p.location = ?)`,
+					pq("events"), pq("payloads"), uids[e.ClientPort], e.RequestIndex+1, e.Field, e.EventIndex, e.Location, truthLocation(e.Location, e.Field))
 				if len(rows) != 1 {
 					t.Errorf("%s: %d event rows, want 1", key, len(rows))
 					continue
 				}
-				want := []string{rows[0][0], e.Event, e.DistinctID, strconv.FormatInt(e.TimeMs, 10)}
+				null := func(s string) string { return cmp.Or(s, "NULL") }
+				timeMs := "NULL"
+				if e.TimeMs != 0 {
+					timeMs = strconv.FormatInt(e.TimeMs, 10)
+				}
+				want := []string{rows[0][0], null(e.Event), null(e.DistinctID), timeMs}
+				if e.SDK != "" {
+					want = append(want, e.SDK, null(e.LoginID), null(e.AnonymousID), null(e.UserID), null(e.DeviceID), strconv.FormatBool(e.Repeat))
+				} else {
+					rows[0] = rows[0][:4]
+				}
 				if !slices.Equal(rows[0], want) {
 					t.Errorf("%s = %v, want %v", key, rows[0], want)
 				}
-				gotFields := sinktest.Query(t, `SELECT path, value, json_type FROM read_parquet(?) WHERE uid = ? AND trans_depth = ? AND payload_index = ? AND event_index = ?`,
+				gotFields := sinktest.Query(t, `SELECT path, value, json_type, coalesce(via, '') FROM read_parquet(?) WHERE uid = ? AND trans_depth = ? AND payload_index = ? AND event_index = ?`,
 					pq("fields"), uids[e.ClientPort], e.RequestIndex+1, rows[0][0], e.EventIndex)
-				wantFields := flattenJSON(t, e.Object)
+				var wantFields [][]string
+				for _, f := range flattenJSON(t, e.Object) {
+					wantFields = append(wantFields, append(f, ""))
+					for _, n := range e.Nested {
+						if n.Path != f[0] {
+							continue
+						}
+						for _, nf := range flattenJSON(t, n.Object) {
+							sep := "."
+							if strings.HasPrefix(nf[0], "[") {
+								sep = ""
+							}
+							wantFields = append(wantFields, []string{n.Path + sep + nf[0], nf[1], nf[2], n.Chain})
+						}
+					}
+				}
+				if len(e.Envelope) > 0 {
+					for _, f := range flattenJSON(t, e.Envelope) {
+						wantFields = append(wantFields, []string{"envelope." + f[0], f[1], f[2], ""})
+					}
+				}
 				if !slices.EqualFunc(gotFields, wantFields, slices.Equal[[]string]) {
 					t.Errorf("%s fields:\n got %v\nwant %v", key, gotFields, wantFields)
 				}
@@ -255,15 +428,16 @@ func TestSamplesMatchTruth(t *testing.T) {
 			// Every identifier the truth embeds is found in the fields table,
 			// in as many events as the truth says, and tagged with its kind
 			// wherever it is the whole value (packed_ids where it sits in a
-			// "k=v##k=v" string).
+			// "k=v##k=v" string; untagged where it sits in a JSON text whose
+			// leaves are fields of their own, or in a URL).
 			for _, id := range tf.Identifiers {
 				want := truthKinds[id.Kind]
 				if want == "" {
 					want = id.Kind
 				}
-				for _, r := range sinktest.Query(t, `SELECT DISTINCT value = ?, coalesce(id_kind, 'NULL') FROM read_parquet(?) WHERE contains(value, ?) ORDER BY ALL`,
+				for _, r := range sinktest.Query(t, `SELECT DISTINCT CASE WHEN value = ? THEN 'whole' WHEN value[1] IN ('{', '[') THEN 'json' ELSE 'part' END, coalesce(id_kind, 'NULL') FROM read_parquet(?) WHERE contains(value, ?) ORDER BY ALL`,
 					id.Value, pq("fields"), id.Value) {
-					if w := map[string]string{"true": want, "false": "packed_ids"}[r[0]]; r[1] != w {
+					if w := map[string]string{"whole": want, "part": "packed_ids", "json": "NULL"}[r[0]]; r[1] != w {
 						t.Errorf("identifier %s %q (whole value: %s) tagged %s, want %s", id.Kind, id.Value, r[0], r[1], w)
 					}
 				}
@@ -288,6 +462,24 @@ func truthLocation(loc, field string) string {
 		return "form"
 	}
 	return loc
+}
+
+// truthChain renders a payloads.chain (joined by '>') as the truth writes
+// chains: without the location step, a request Content-Encoding as its
+// encoding name.
+func truthChain(chain string) string {
+	var out []string
+	for i, step := range strings.Split(chain, ">") {
+		if enc, ok := strings.CutPrefix(step, "content-encoding:"); ok {
+			out = append(out, enc)
+			continue
+		}
+		if i == 0 || len(out) > 0 && i == 1 && strings.HasPrefix(chain, "content-encoding:") {
+			continue // the location step
+		}
+		out = append(out, step)
+	}
+	return strings.Join(out, ">")
 }
 
 // flattenJSON lists the leaves of a JSON object in document order as (path,

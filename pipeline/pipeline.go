@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"telltale/pipeline/capture"
+	"telltale/pipeline/extract"
+	"telltale/pipeline/leak"
 	"telltale/pipeline/sink"
 	"telltale/reassembly"
 )
@@ -45,6 +47,13 @@ type Config struct {
 	IdleTimeout     time.Duration // capture-time idle timeout of a connection; default 5m
 	Compression     string        // "zstd" (default) or "snappy"
 	CommunityIDSeed uint16
+
+	// Profiles are the SDK profiles to recognise; nil means
+	// extract.DefaultProfiles().
+	Profiles []extract.Profile
+	// Known are the researcher's own identifiers to look for (the leaks
+	// table); none leaves that table empty.
+	Known []leak.Known
 
 	// Recorded in the manifest only.
 	Version string
@@ -92,6 +101,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, errors.New("pipeline: no input captures")
 	}
 
+	ext, err := extract.New(cfg.Profiles, extract.Limits{})
+	if err != nil {
+		return nil, err
+	}
+
 	files, others, err := capture.Walk(cfg.Inputs)
 	if err != nil {
 		return nil, err
@@ -120,6 +134,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}()
 
 	r := newRun(cfg, set, out)
+	r.ext = ext
+	if len(cfg.Known) > 0 {
+		r.known = leak.NewMatcher(cfg.Known)
+	}
 	r.notCaptures = others
 	if err := r.loop(ctx, log); err != nil {
 		return nil, err

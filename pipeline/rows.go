@@ -108,6 +108,23 @@ func sinkHeaders(hs []h1.Header) []sink.Header {
 	return out
 }
 
+func extractResponse(m *h1.Message) *extract.Response {
+	if m == nil {
+		return nil
+	}
+	hs := make([]extract.Header, len(m.Headers))
+	for i, h := range m.Headers {
+		hs[i] = extract.Header{Name: h.Name, Value: h.Value}
+	}
+	return &extract.Response{
+		StatusCode:    m.StatusCode,
+		Headers:       hs,
+		ContentType:   headerValue(m.Headers, "Content-Type"),
+		Body:          m.Body,
+		BodyTruncated: m.Flags&(h1.FlagBodyTruncated|h1.FlagIncomplete|h1.FlagBodyGap|h1.FlagDecodeError|h1.FlagDecodeLimit) != 0,
+	}
+}
+
 func extractRequest(m *h1.Message, host string) *extract.Request {
 	hs := make([]extract.Header, len(m.Headers))
 	for i, h := range m.Headers {
@@ -127,7 +144,18 @@ func extractRequest(m *h1.Message, host string) *extract.Request {
 // bodyLocation reports whether a payload location lies inside the request
 // body.
 func bodyLocation(loc string) bool {
-	return loc == "body" || loc == "form" || loc == "multipart"
+	return loc == extract.LocBody || loc == extract.LocForm || loc == extract.LocMultipart
+}
+
+func sinkHeadersX(hs []extract.Header) []sink.Header {
+	if len(hs) == 0 {
+		return nil
+	}
+	out := make([]sink.Header, len(hs))
+	for i, h := range hs {
+		out[i] = sink.Header{Name: h.Name, Value: h.Value}
+	}
+	return out
 }
 
 // telemetryRows expands the payloads of one transaction into payload, event
@@ -138,6 +166,9 @@ func telemetryRows(res *result, payloads []extract.Payload) {
 		// The HTTP stage already undid the request's Content-Encoding; the
 		// chain must still say the body arrived compressed.
 		if enc := h.RequestContentEncoding; enc != "" && bodyLocation(p.Location) {
+			p.Chain = append([]string{"content-encoding:" + enc}, p.Chain...)
+		}
+		if enc := h.ResponseContentEncoding; enc != "" && p.Location == extract.LocResponse {
 			p.Chain = append([]string{"content-encoding:" + enc}, p.Chain...)
 		}
 		res.payloads = append(res.payloads, sink.PayloadRow{
@@ -155,6 +186,12 @@ func telemetryRows(res *result, payloads []extract.Payload) {
 			DecodedLen:   int64(p.DecodedLen),
 			JSON:         p.JSON,
 			CRC:          p.CRC,
+			CRCChecked:   p.CRCChecked,
+			CRCOK:        p.CRCOK,
+			Encrypted:    p.Encrypted,
+			Entropy:      p.Entropy,
+			Evidence:     sinkHeadersX(p.Evidence),
+			Limit:        p.Limit,
 			Flags:        p.Flags,
 			FirstFile:    h.FirstFile,
 			FirstFrame:   h.FirstFrame,
@@ -174,6 +211,7 @@ func telemetryRows(res *result, payloads []extract.Payload) {
 				LoginID:      e.LoginID,
 				AnonymousID:  e.AnonymousID,
 				UserID:       e.UserID,
+				DeviceID:     e.DeviceID,
 				TrackID:      e.TrackID,
 				Properties:   e.Properties,
 				Host:         h.Host,
@@ -182,7 +220,8 @@ func telemetryRows(res *result, payloads []extract.Payload) {
 				FirstFile:    h.FirstFile,
 				FirstFrame:   h.FirstFrame,
 			})
-			for _, f := range e.Fields {
+			kinds := extract.IDKinds(e.Fields)
+			for fi, f := range e.Fields {
 				res.fields = append(res.fields, sink.FieldRow{
 					UID:          h.UID,
 					TransDepth:   h.TransDepth,
@@ -191,7 +230,8 @@ func telemetryRows(res *result, payloads []extract.Payload) {
 					Path:         f.Path,
 					Value:        f.Value,
 					JSONType:     f.Type,
-					IDKind:       extract.IDKind(f.Path, f.Value, f.Type),
+					IDKind:       kinds[fi],
+					Via:          f.Via,
 					Host:         h.Host,
 				})
 			}

@@ -10,6 +10,7 @@ import (
 
 	"telltale/pipeline/capture"
 	"telltale/pipeline/extract"
+	"telltale/pipeline/leak"
 	"telltale/pipeline/h1"
 	"telltale/pipeline/packet"
 	"telltale/pipeline/sink"
@@ -27,6 +28,8 @@ type run struct {
 	h1cfg   h1.Config
 	h1stats h1.Stats
 	work    *ordered[item, result]
+	ext     *extract.Extractor // immutable, shared by the workers
+	known   *leak.Matcher      // nil without known values; immutable
 
 	frames      int64
 	tcpSegments int64
@@ -36,9 +39,10 @@ type run struct {
 	// Written by the collector only, read after work.close.
 	rows     rowCounts
 	extStats extract.Stats
+	repeats  repeatSet
 }
 
-type rowCounts struct{ flows, http, payloads, events, fields int64 }
+type rowCounts struct{ flows, http, payloads, events, fields, leaks, repeats int64 }
 
 func newRun(cfg Config, set *capture.Set, out *sink.Writer) *run {
 	r := &run{
@@ -174,6 +178,7 @@ type result struct {
 	payloads []sink.PayloadRow
 	events   []sink.EventRow
 	fields   []sink.FieldRow
+	leaks    []sink.LeakRow
 	stats    extract.Stats
 }
 
@@ -187,8 +192,11 @@ func (r *run) process(it item) result {
 	res.http = httpRow(it.conn, it.tx)
 	if req := it.tx.Request; req != nil {
 		er := extractRequest(req, res.http.Host)
-		payloads := extract.Extract(er, extract.Limits{}, &res.stats)
+		payloads := r.ext.Extract(er, extractResponse(it.tx.Response), &res.stats)
 		telemetryRows(&res, payloads)
+		if r.known != nil {
+			leakRows(r.known, &res, it.tx, payloads)
+		}
 	}
 	return res
 }
@@ -212,6 +220,10 @@ func (r *run) write(res result) error {
 	}
 	for i := range res.events {
 		r.rows.events++
+		if ev := &res.events[i]; ev.TrackID != "" && r.repeats.seen(ev) {
+			ev.Repeat = true
+			r.rows.repeats++
+		}
 		if err := r.out.Event(&res.events[i]); err != nil {
 			return err
 		}
@@ -219,6 +231,12 @@ func (r *run) write(res result) error {
 	for i := range res.fields {
 		r.rows.fields++
 		if err := r.out.Field(&res.fields[i]); err != nil {
+			return err
+		}
+	}
+	for i := range res.leaks {
+		r.rows.leaks++
+		if err := r.out.Leak(&res.leaks[i]); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"telltale/pipeline"
+	"telltale/pipeline/extract"
+	"telltale/pipeline/leak"
 )
 
 func runCommand(stderr io.Writer, args []string) *cli.Command {
@@ -18,8 +20,8 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 		Usage:     "read captures and write the dataset",
 		ArgsUsage: "PATH...  (pcap, pcapng, .gz of either, or directories of them)",
 		Description: "Reads every capture (rotated tcpdump files given together are read as one capture in time order),\n" +
-			"reassembles TCP, parses HTTP/1.x, decodes telemetry, and writes flows, http, payloads, events and\n" +
-			"fields as Parquet plus manifest.json into --out. Run `telltale schema` for the columns.",
+			"reassembles TCP, parses HTTP/1.x, decodes telemetry, and writes flows, http, payloads, events,\n" +
+			"fields and leaks as Parquet plus manifest.json into --out. Run `telltale schema` for the columns.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "telltale-out", Usage: "dataset `DIR` (created if missing)"},
 			&cli.IntFlag{Name: "workers", Aliases: []string{"j"}, Value: runtime.GOMAXPROCS(0), Usage: "extraction workers (output is identical for any count)"},
@@ -27,6 +29,9 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 			&cli.DurationFlag{Name: "idle-timeout", Value: pipeline.DefaultIdleTimeout, Usage: "capture-time idle `DURATION` after which a connection is ended"},
 			&cli.StringFlag{Name: "compression", Value: "zstd", Usage: "Parquet compression: zstd or snappy"},
 			&cli.UintFlag{Name: "community-id-seed", Value: 0, Usage: "Community ID v1 seed"},
+			&cli.StringSliceFlag{Name: "known", Usage: "known-values `FILE` (YAML: kind: value) of the researcher's own device, searched in every layer (the leaks table); repeatable"},
+			&cli.StringSliceFlag{Name: "known-value", Usage: "one known value as `KIND=VALUE` (or KIND:LABEL=VALUE); repeatable"},
+			&cli.StringFlag{Name: "profiles", Usage: "JSON `FILE` of extra SDK profiles, tried before the built-in ones (telltale profiles prints those)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only warnings and errors"},
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile to `FILE`"},
 		},
@@ -56,6 +61,32 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 				}
 				defer pprof.StopCPUProfile()
 			}
+			var known []leak.Known
+			for _, f := range c.StringSlice("known") {
+				ks, err := leak.Load(f)
+				if err != nil {
+					return cli.Exit("run: --known: "+err.Error(), 2)
+				}
+				known = append(known, ks...)
+			}
+			for _, v := range c.StringSlice("known-value") {
+				k, err := leak.ParseFlag(v)
+				if err != nil {
+					return cli.Exit("run: --known-value: "+err.Error(), 2)
+				}
+				known = append(known, k)
+			}
+			var profiles []extract.Profile
+			if p := c.String("profiles"); p != "" {
+				ps, err := extract.LoadProfiles(p)
+				if err != nil {
+					return cli.Exit("run: --profiles: "+err.Error(), 2)
+				}
+				profiles = append(ps, extract.DefaultProfiles()...)
+				if _, err := extract.New(profiles, extract.Limits{}); err != nil {
+					return cli.Exit("run: --profiles: "+err.Error(), 2)
+				}
+			}
 			log := newLogger(stderr, c.Bool("quiet"))
 			cfg := pipeline.Config{
 				Inputs:          c.Args().Slice(),
@@ -65,6 +96,8 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 				IdleTimeout:     c.Duration("idle-timeout"),
 				Compression:     c.String("compression"),
 				CommunityIDSeed: uint16(c.Uint("community-id-seed")),
+				Profiles:        profiles,
+				Known:           known,
 				Version:         version,
 				Args:            args[1:],
 				Logger:          log,
@@ -85,7 +118,7 @@ func printSummary(w io.Writer, dir string, s *pipeline.Summary) {
 	want := map[string]bool{
 		"packets.read": true, "packets.tcp": true, "packets.skipped": true, "tcp.connections": true,
 		"tcp.missed_bytes": true, "http.transactions": true, "http.parse_errors": true,
-		"rows.payloads": true, "rows.events": true, "rows.fields": true, "capture.errors": true,
+		"rows.payloads": true, "rows.events": true, "rows.fields": true, "rows.leaks": true, "capture.errors": true,
 	}
 	fmt.Fprintf(w, "telltale: wrote %s\n", dir)
 	for _, c := range s.Counters {

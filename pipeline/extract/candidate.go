@@ -13,8 +13,27 @@ type doc struct {
 	ok     bool     // an object, or an array with at least one object element
 	tops   [][]byte // the root object, or the object elements of a root array
 	events [][]byte // the event objects
+	env    []byte   // the root object when the events came from an array inside it
+	envKey string   // the member of env that held them
 	signal bool     // an event-ish key, or an "events"/"batch" container
 	capped bool     // more than MaxEvents event objects
+}
+
+// claims reports whether the request's profile names p as its payload.
+func (x *extractor) claims(p part) *compiled {
+	m := x.matched
+	if m == nil || m.Form == FormParams {
+		return nil
+	}
+	for _, f := range m.Fields {
+		switch {
+		case f == "" && p.loc == LocBody:
+			return m
+		case f != "" && f == p.name && (p.loc == LocQuery || p.loc == LocForm || p.loc == LocMultipart):
+			return m
+		}
+	}
+	return nil
 }
 
 // candidate examines one value and appends a payload when it is telemetry.
@@ -23,12 +42,12 @@ func (x *extractor) candidate(p part) {
 	if len(p.value) < 2 || isJWT(p.value) {
 		return
 	}
+	prof := x.claims(p)
 	r := decode.Peel(p.value, x.lim.Decode)
 	if r.LimitHit {
 		x.st.LimitHits++
 	}
-	encoded := r.Has(decode.StepBase64) || r.Has(decode.StepGzip) || r.Has(decode.StepZlib) || r.Has(decode.StepZstd)
-	sensorsField := (p.loc == LocQuery || p.loc == LocForm || p.loc == LocMultipart) && (p.name == "data" || p.name == "data_list")
+	encoded := r.Encoded()
 	truncated := r.Truncated || p.cut
 
 	var (
@@ -38,17 +57,39 @@ func (x *extractor) candidate(p part) {
 	)
 	if t := bytes.TrimLeft(r.Data, " \t\r\n"); r.JSON || truncated && len(t) > 0 && (t[0] == '[' || t[0] == '{') && !r.LimitHit {
 		text, repairs = validUTF8(t)
-		d = analyse(text, !r.JSON, x.lim.MaxEvents)
+		var containers []string
+		if prof != nil {
+			containers = prof.Events
+		}
+		d = analyse(text, !r.JSON, x.lim.MaxEvents, containers)
 	}
-	sensors := sensorsField && (x.markers || anySensorsEvent(d.events))
+	if prof != nil && prof.Form == FormOpaque {
+		if !d.ok {
+			x.opaque(p, prof, &r)
+			return
+		}
+	}
+	if prof == nil && p.loc == LocBody && !d.ok && len(p.value) >= minOpaqueLen {
+		if ev := x.vendorHeaders(nil); len(ev) > 0 && opaqueType(x.req.ContentType) && decode.Entropy(p.value) >= minOpaqueEntropy {
+			x.opaque(p, nil, &r)
+			return
+		}
+	}
 	undecoded := false
 	switch {
-	case d.ok && (encoded || d.signal || telemetryName(p.loc, p.name) || sensors):
+	case d.ok && p.loc == LocResponse:
+		// Configs and ids handed to the device; an ordinary API answer
+		// (or a collector's {"code":0}) is not telemetry.
+		if !encoded && !x.hasIdentifier(&d) {
+			return
+		}
+	case d.ok && (prof != nil || encoded || d.signal || telemetryName(p.loc, p.name)):
 	case encoded && (r.Truncated || r.LimitHit):
 		// Recognised, then cut short: report it, with whatever complete
 		// events came before the damage.
-	case sensorsField && x.markers:
-		// A Sensors data field that does not decode is still evidence.
+	case prof != nil && p.loc != LocResponse:
+		// A field the SDK puts its payload in that does not decode is
+		// still evidence (an undecodable /sa upload).
 		undecoded = true
 		x.st.DecodeFailures++
 	default:
@@ -57,63 +98,98 @@ func (x *extractor) candidate(p part) {
 		}
 		return
 	}
+	if prof == nil && p.loc != LocResponse {
+		prof = x.bySignature(d.events)
+	}
 
 	pl := Payload{
 		Location:   p.loc,
 		Field:      p.name,
-		Chain:      append([]string{locStep(p.loc, p.name)}, r.Chain...),
+		Chain:      chainOf(p, &r),
 		EncodedLen: p.encLen,
 		JSON:       string(text),
 		DecodedLen: len(text),
+		Limit:      r.Limit,
+		Layers:     layers(p, &r),
 	}
-	encrypted := false
-	if sensors {
-		pl.SDK = SDKSensors
-		pl.CRC = x.crc(p.value, r)
-		if pl.CRC == "mismatch" {
-			x.st.CRCMismatch++
+	cols := genericColumns
+	if prof != nil {
+		pl.SDK = prof.Name
+		cols = prof.Columns
+		if prof.CRC == "java_string_hash" {
+			if sent, ok := x.crcParam(); ok {
+				pl.CRC, pl.CRCChecked = sent, true
+				pl.CRCOK = x.crcMatches(sent, p.value, &r)
+				if !pl.CRCOK {
+					x.st.CRCMismatch++
+				}
+			}
 		}
-		gz, _ := x.param("gzip")
-		encrypted = gz == "9" || gz == "13" || anyEncrypted(d.tops)
+		pl.Encrypted = x.holdsAny(prof.encrypted) || anyEncrypted(d.tops)
+	} else if anyEncrypted(d.tops) && (p.name == "data" || p.name == "data_list") {
+		pl.Encrypted = true
+	}
+	if pl.Encrypted {
+		pl.Entropy = decode.Entropy(r.Data)
 	}
 	fb := fieldBudget{perEvent: x.lim.MaxFields, bytes: x.lim.MaxFieldBytes}
-	if !encrypted {
-		for _, ev := range d.events {
-			e := buildEvent(ev, sensors, &fb)
+	if !pl.Encrypted {
+		events := d.events
+		if len(events) == 0 && prof != nil && d.ok && len(d.tops) == 1 && d.tops[0][0] == '{' && !truncated {
+			// A profile's payload that is a single object is one event
+			// even when it names none (an AppsFlyer launch).
+			events = d.tops
+		}
+		if len(events) == 0 && p.loc == LocResponse && d.ok {
+			events = d.tops
+		}
+		for _, ev := range events {
+			e := x.buildEvent(ev, d.env, d.envKey, cols, &fb)
+			if p.loc == LocResponse && e.Type == "" {
+				e.Type = "response"
+			}
 			x.st.Fields += int64(len(e.Fields))
 			pl.Events = append(pl.Events, e)
 		}
 		switch {
 		case pl.SDK != "":
+		case p.loc == LocResponse && x.matched != nil:
+			// The collector's answer: its SDK, read with generic keys.
+			pl.SDK = x.matched.Name
 		case p.loc == LocCookie && strings.HasPrefix(p.name, "sensorsdata"):
 			// The Sensors web SDK keeps its identity state in cookies
 			// named sensorsdata2015jssdkcross / sensorsdata2015session.
 			pl.SDK = SDKSensors
-		case len(pl.Events) > 0:
-			pl.SDK = SDKJSONBatch
+		default:
+			pl.SDK = SDKGeneric
 		}
 	}
 	if d.capped || fb.capped {
 		x.st.LimitHits++
 	}
+	x.finish(&pl, truncated, r.LimitHit, r.PlusRepaired, repairs, undecoded, d.capped && !pl.Encrypted, fb.capped)
+}
+
+// finish sets the flags, counts and appends pl.
+func (x *extractor) finish(pl *Payload, truncated, limit, plus, utf8Repaired, undecoded, eventsCapped, fieldsCapped bool) {
 	for _, f := range [...]struct {
 		on   bool
 		name string
 	}{
-		{encrypted, "encrypted"},
+		{pl.Encrypted, "encrypted"},
 		{truncated, "truncated"},
-		{r.LimitHit, "limit"},
-		{r.PlusRepaired, "plus_repaired"},
-		{repairs, "utf8_repaired"},
+		{limit, "limit"},
+		{plus, "plus_repaired"},
+		{utf8Repaired, "utf8_repaired"},
 		{undecoded, "undecoded"},
-		{d.capped && !encrypted, "events_capped"},
-		{fb.capped, "fields_capped"},
+		{eventsCapped, "events_capped"},
+		{fieldsCapped, "fields_capped"},
 	} {
 		if f.on {
 			pl.Flags = append(pl.Flags, f.name)
 		}
 	}
-	if encrypted {
+	if pl.Encrypted {
 		x.st.Encrypted++
 	}
 	if truncated {
@@ -121,12 +197,163 @@ func (x *extractor) candidate(p part) {
 	}
 	x.st.Payloads++
 	x.st.Events += int64(len(pl.Events))
-	x.out = append(x.out, pl)
+	x.out = append(x.out, *pl)
+}
+
+// Opaque bodies without a profile: at least this long and this random, and
+// sent with vendor headers, to be reported.
+const (
+	minOpaqueLen     = 64
+	minOpaqueEntropy = 7.0
+)
+
+// opaqueType: media types under which encrypted or binary telemetry travels.
+func opaqueType(ct string) bool {
+	mt, _, _ := strings.Cut(strings.ToLower(ct), ";")
+	switch strings.TrimSpace(mt) {
+	case "", "application/octet-stream", "application/x-protobuf", "application/protobuf", "binary/octet-stream":
+		return true
+	}
+	return false
+}
+
+// opaque appends a payload row for an encrypted or binary body: size,
+// entropy of the innermost bytes reached, and the headers that told.
+func (x *extractor) opaque(p part, prof *compiled, r *decode.Result) {
+	pl := Payload{
+		Location:   p.loc,
+		Field:      p.name,
+		Chain:      chainOf(p, r),
+		SDK:        SDKOpaque,
+		EncodedLen: p.encLen,
+		DecodedLen: len(r.Data),
+		Encrypted:  true,
+		Entropy:    decode.Entropy(r.Data),
+		Limit:      r.Limit,
+		Layers:     layers(p, r),
+	}
+	if prof != nil {
+		pl.SDK = prof.Name
+	}
+	pl.Evidence = x.vendorHeaders(prof)
+	x.finish(&pl, r.Truncated || p.cut, r.LimitHit, false, false, false, false, false)
+}
+
+// vendorHeaders lists the request headers that name or describe an SDK:
+// those the profile lists, or, without a profile, the non-standard ones.
+func (x *extractor) vendorHeaders(prof *compiled) []Header {
+	var out []Header
+	for _, h := range x.req.Headers {
+		n := strings.ToLower(h.Name)
+		keep := false
+		if prof != nil {
+			for _, e := range prof.Evidence {
+				if strings.HasPrefix(n, strings.ToLower(e)) {
+					keep = true
+					break
+				}
+			}
+		} else {
+			keep = !standardHeader(n)
+		}
+		if keep {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// standardHeader: request headers any HTTP client sends, which say nothing
+// about an SDK.
+func standardHeader(n string) bool {
+	switch n {
+	case "host", "content-length", "content-type", "content-encoding", "transfer-encoding",
+		"connection", "keep-alive", "accept", "accept-encoding", "accept-language", "accept-charset",
+		"user-agent", "referer", "origin", "authorization", "proxy-authorization", "expect", "te",
+		"upgrade", "cache-control", "pragma", "if-none-match", "if-modified-since", "range", "date",
+		"cookie", "x-requested-with", "x-forwarded-for", "x-real-ip", "dnt", "upgrade-insecure-requests":
+		return true
+	}
+	return strings.HasPrefix(n, "sec-")
+}
+
+// bySignature finds the profile whose content signature the events match.
+func (x *extractor) bySignature(events [][]byte) *compiled {
+	if len(events) == 0 {
+		return nil
+	}
+	for i := range x.profiles {
+		c := &x.profiles[i]
+		if len(c.keys) == 0 || c.Form != "" && c.Form != FormJSON {
+			continue
+		}
+		all := true
+		for _, g := range c.keys {
+			one := false
+			for _, k := range g {
+				if lookup(events[0], nil, k) != nil {
+					one = true
+					break
+				}
+			}
+			if !one {
+				all = false
+				break
+			}
+		}
+		if all {
+			return c
+		}
+	}
+	return nil
+}
+
+// hasIdentifier reports whether a response document holds a value tagged
+// as a device or person identifier (URLs and search terms do not count).
+func (x *extractor) hasIdentifier(d *doc) bool {
+	fb := fieldBudget{perEvent: x.lim.MaxFields, bytes: x.lim.MaxFieldBytes}
+	for _, top := range d.tops {
+		for _, f := range x.flatten(nil, top, "", "", &fb, 0) {
+			switch IDKind(f.Path, f.Value, f.Type) {
+			case "", KindURL, KindSearchQuery:
+			default:
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// chainOf is the location step, "percent" when form decoding (of a query
+// or form field) changed the value, then the peel's steps.
+func chainOf(p part, r *decode.Result) []string {
+	c := make([]string, 0, len(r.Chain)+2)
+	c = append(c, locStep(p.loc, p.name))
+	if p.raw != nil {
+		c = append(c, decode.StepPercent)
+	}
+	return append(c, r.Chain...)
+}
+
+// layers lists the value and the output of each decode step.
+func layers(p part, r *decode.Result) []Layer {
+	ls := make([]Layer, 0, len(r.Chain)+2)
+	if p.raw != nil {
+		ls = append(ls, Layer{Step: locStep(p.loc, p.name), Data: p.raw}, Layer{Step: decode.StepPercent, Data: p.value})
+	} else {
+		ls = append(ls, Layer{Step: locStep(p.loc, p.name), Data: p.value})
+	}
+	for i, step := range r.Chain {
+		if i < len(r.Layers) {
+			ls = append(ls, Layer{Step: step, Data: r.Layers[i]})
+		}
+	}
+	return ls
 }
 
 func locStep(loc, name string) string {
-	if loc == LocBody {
-		return LocBody
+	if loc == LocBody || loc == LocResponse {
+		return loc
 	}
 	return loc + ":" + name
 }
@@ -143,7 +370,7 @@ func locStep(loc, name string) string {
 //     (these names are common in plain API calls, so they signal telemetry
 //     only when an element has an event-ish key).
 //   - Otherwise no events.
-func analyse(text []byte, partial bool, maxEvents int) doc {
+func analyse(text []byte, partial bool, maxEvents int, containers []string) doc {
 	var d doc
 	if len(text) == 0 {
 		return d
@@ -188,8 +415,11 @@ func analyse(text []byte, partial bool, maxEvents int) doc {
 		obj := text[:end]
 		d.tops = [][]byte{obj}
 		d.ok = true
-		if ev := container(obj, maxEvents, &d, "events", "batch"); ev != nil {
-			d.events, d.signal = ev, true
+		if len(containers) == 0 {
+			containers = []string{"events", "batch"}
+		}
+		if ev, key := container(obj, maxEvents, &d, containers...); ev != nil {
+			d.events, d.signal, d.env, d.envKey = ev, true, obj, key
 		} else if hasEventName(obj) {
 			d.events, d.signal = [][]byte{obj}, true
 		} else if isEventish(obj) {
@@ -197,8 +427,8 @@ func analyse(text []byte, partial bool, maxEvents int) doc {
 			// (the Sensors web SDK's state cookie, a profile record) is
 			// telemetry worth a payload row, but not an event.
 			d.signal = true
-		} else if ev := container(obj, maxEvents, &d, "data", "requests"); ev != nil {
-			d.events = ev
+		} else if ev, key := container(obj, maxEvents, &d, "data", "requests"); ev != nil {
+			d.events, d.env, d.envKey = ev, obj, key
 		}
 	}
 	if len(d.tops) > 0 {
@@ -214,7 +444,7 @@ func analyse(text []byte, partial bool, maxEvents int) doc {
 
 // container returns the object elements of the first of names that holds an
 // array with at least one object.
-func container(obj []byte, maxEvents int, d *doc, names ...string) [][]byte {
+func container(obj []byte, maxEvents int, d *doc, names ...string) ([][]byte, string) {
 	for _, n := range names {
 		arr := member(obj, n)
 		if len(arr) == 0 || arr[0] != '[' {
@@ -235,22 +465,10 @@ func container(obj []byte, maxEvents int, d *doc, names ...string) [][]byte {
 		})
 		if len(out) > 0 {
 			d.capped = d.capped || capped
-			return out
+			return out, n
 		}
 	}
-	return nil
-}
-
-// anySensorsEvent: an event with distinct_id and event or type, the Sensors
-// event shape.
-func anySensorsEvent(events [][]byte) bool {
-	for _, e := range events {
-		t := readTop(e)
-		if t.distinct != nil && (t.event != nil || t.typ != nil) {
-			return true
-		}
-	}
-	return false
+	return nil, ""
 }
 
 // anyEncrypted recognises the Sensors encrypted envelopes: event-level
@@ -266,28 +484,24 @@ func anyEncrypted(tops [][]byte) bool {
 	return false
 }
 
-// crc checks a Sensors crc (see crcParam) against
-// the Java hash of the text it covers: the Base64 text (with '+' repaired) or,
-// for unencoded data, the decoded value. A text the sender wrapped with line
-// breaks is also tried without them.
-func (x *extractor) crc(value []byte, r decode.Result) string {
-	s, ok := x.crcParam()
-	if !ok {
-		return ""
-	}
-	want, err := strconv.ParseInt(string(bytes.TrimSpace([]byte(s))), 10, 32)
+// crcMatches checks a Sensors crc (see crcParam) against the Java hash of
+// the text it covers: the Base64 text (with '+' repaired) or, for unencoded
+// data, the decoded value. A text the sender wrapped with line breaks is also
+// tried without them.
+func (x *extractor) crcMatches(sent string, value []byte, r *decode.Result) bool {
+	want, err := strconv.ParseInt(strings.TrimSpace(sent), 10, 32)
 	if err != nil {
-		return "mismatch"
+		return false
 	}
 	text := r.Unescaped
 	if text == nil {
 		text = value
 	}
 	if int64(decode.JavaStringHash(string(text))) == want {
-		return "ok"
+		return true
 	}
 	if stripped := bytes.Join(bytes.Fields(text), nil); len(stripped) != len(text) && int64(decode.JavaStringHash(string(stripped))) == want {
-		return "ok"
+		return true
 	}
-	return "mismatch"
+	return false
 }

@@ -4,31 +4,35 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
+
+	"telltale/pipeline/decode"
 )
 
 // Event is one analytics event found in a payload.
 type Event struct {
-	// Name: Sensors "event", or "type" when there is no "event" (profile_set
-	// and friends); otherwise the first of "event", "event_type", "name",
-	// "en", "type" that holds a scalar.
+	// Name is read from the profile's event keys (Sensors: "event", else
+	// "type"; generic JSON: the first of event, event_type, name, en, type
+	// that holds a scalar).
 	Name string
-	// Type: Sensors "type" (track, profile_set, ...); "" for other SDKs.
+	// Type: the profile's event-type key (Sensors and Segment "type").
 	Type string
-	// Top-level "distinct_id", "login_id", "anonymous_id", "user_id":
-	// strings unquoted, numbers as their JSON text.
-	DistinctID, LoginID, AnonymousID, UserID string
-	// TimeMillis is the top-level "time" in ms since the epoch; see eventTime
-	// for the accepted units. HasTime is false when there is no usable time.
+	// Identifiers read from the profile's keys: strings unquoted, numbers
+	// as their JSON text.
+	DistinctID, LoginID, AnonymousID, UserID, DeviceID string
+	// TimeMillis is the event time in ms since the epoch; see eventTime for
+	// the accepted forms. HasTime is false when there is no usable time.
 	TimeMillis int64
 	HasTime    bool
 	// TrackID is Sensors "_track_id" as its JSON text.
 	TrackID string
 	// Properties is the JSON text of the "properties" object as it was
 	// decoded. Without a "properties" object it is the event object minus
-	// the keys that have columns of their own (the name key, "type", the four
-	// ids, "time", "_track_id"), members otherwise verbatim and in order.
+	// the top-level keys that have columns of their own, members otherwise
+	// verbatim and in order.
 	Properties string
-	// Fields are the event's leaves, in document order.
+	// Fields are the event's leaves, in document order, then the
+	// envelope's leaves under "envelope.".
 	Fields []Field
 }
 
@@ -37,7 +41,8 @@ type Field struct {
 	// Path joins object keys with '.' and array indexes as "[i]":
 	// "properties.$url", "lib.$lib", "items[0].id". Keys are used verbatim,
 	// so a key that itself contains '.' makes the path ambiguous; the JSON
-	// text stays the authority.
+	// text stays the authority. Leaves of JSON found inside a string value
+	// continue the string's path.
 	Path string
 	// Value: strings unquoted; numbers exactly as written; "true"/"false";
 	// "" for null; "{}" / "[]" for empty containers; the raw JSON text of a
@@ -45,63 +50,18 @@ type Field struct {
 	Value string
 	// Type: "string", "number", "bool", "null", "object" or "array".
 	Type string
+	// Via is the decode chain (joined by '>') that turned the string value
+	// at the nearest enclosing string leaf into the JSON holding this leaf,
+	// e.g. "json" or "base64>gzip>json"; "" for a plain leaf.
+	Via string
 }
 
 // maxFieldDepth bounds how deep fields are flattened; a deeper container
 // becomes one field holding its JSON text.
 const maxFieldDepth = 32
 
-// eventNameKeys are tried in order for non-Sensors events.
-var eventNameKeys = [...]string{"event", "event_type", "name", "en", "type"}
-
 // eventishKeys mark an object as an event rather than API data.
 var eventishKeys = [...]string{"event", "event_type", "en", "type", "distinct_id"}
-
-// top collects the first occurrence of the keys that become Event columns.
-type top struct {
-	event, eventType, name, en, typ       []byte
-	distinct, login, anon, user, time, tr []byte
-	properties                            []byte
-}
-
-func readTop(obj []byte) top {
-	var t top
-	set := func(dst *[]byte, v []byte) {
-		if *dst == nil {
-			*dst = v
-		}
-	}
-	forMembers(obj, func(k, v []byte) bool {
-		switch unquoteKey(k) {
-		case "event":
-			set(&t.event, v)
-		case "event_type":
-			set(&t.eventType, v)
-		case "name":
-			set(&t.name, v)
-		case "en":
-			set(&t.en, v)
-		case "type":
-			set(&t.typ, v)
-		case "distinct_id":
-			set(&t.distinct, v)
-		case "login_id":
-			set(&t.login, v)
-		case "anonymous_id":
-			set(&t.anon, v)
-		case "user_id":
-			set(&t.user, v)
-		case "time":
-			set(&t.time, v)
-		case "_track_id":
-			set(&t.tr, v)
-		case "properties":
-			set(&t.properties, v)
-		}
-		return true
-	})
-	return t
-}
 
 func unquoteKey(k []byte) string {
 	for _, c := range k {
@@ -151,51 +111,124 @@ type fieldBudget struct {
 	capped   bool
 }
 
-// buildEvent turns one event object into an Event.
-func buildEvent(obj []byte, sensors bool, fb *fieldBudget) Event {
-	t := readTop(obj)
-	var e Event
-	nameKey := ""
-	if sensors {
-		if s, ok := scalar(t.event); ok && t.event != nil && s != "" {
-			e.Name, nameKey = s, "event"
-		} else if s, ok := scalar(t.typ); ok && t.typ != nil {
-			e.Name, nameKey = s, "type"
+// envelopePrefix starts the paths of envelope leaves and of column keys
+// that read the envelope.
+const envelopePrefix = "envelope."
+
+// lookup returns the raw value at a dotted path in obj, or in env when the
+// path starts with "envelope.", or nil. Keys containing '.' are found too:
+// at each level the longest key that prefixes the rest wins.
+func lookup(obj, env []byte, path string) []byte {
+	if rest, ok := strings.CutPrefix(path, envelopePrefix); ok {
+		obj, path = env, rest
+	}
+	for len(obj) > 0 && obj[0] == '{' {
+		var hit []byte
+		hitLen := -1
+		forMembers(obj, func(k, v []byte) bool {
+			name := unquoteKey(k)
+			if (path == name || strings.HasPrefix(path, name+".")) && len(name) > hitLen {
+				hit, hitLen = v, len(name)
+			}
+			return true
+		})
+		if hit == nil {
+			return nil
 		}
-		e.Type, _ = scalar(t.typ)
-	} else {
-		for i, v := range [...][]byte{t.event, t.eventType, t.name, t.en, t.typ} {
-			if s, ok := scalar(v); ok && v != nil {
-				e.Name, nameKey = s, eventNameKeys[i]
+		if hitLen == len(path) {
+			return hit
+		}
+		obj, path = hit, path[hitLen+1:]
+	}
+	return nil
+}
+
+// first returns the first non-empty scalar found under keys and the key
+// that held it.
+func first(obj, env []byte, keys []string) (string, string) {
+	for _, k := range keys {
+		if v := lookup(obj, env, k); v != nil {
+			if s, ok := scalar(v); ok && s != "" {
+				return s, k
+			}
+		}
+	}
+	return "", ""
+}
+
+// buildEvent turns one event object into an Event. env is the envelope (the
+// root object the event array was in, envKey its member) or nil.
+func (x *extractor) buildEvent(obj, env []byte, envKey string, cols Columns, fb *fieldBudget) Event {
+	var e Event
+	var nameKey string
+	e.Name, nameKey = first(obj, env, cols.Event)
+	if nameKey == "" && cols.EventFromPath {
+		if i := strings.LastIndexByte(strings.TrimRight(x.path, "/"), '/'); i >= 0 {
+			e.Name = strings.TrimRight(x.path, "/")[i+1:]
+		}
+	}
+	e.Type, _ = first(obj, env, cols.EventType)
+	e.DistinctID, _ = first(obj, env, cols.DistinctID)
+	e.LoginID, _ = first(obj, env, cols.LoginID)
+	e.AnonymousID, _ = first(obj, env, cols.AnonymousID)
+	e.UserID, _ = first(obj, env, cols.UserID)
+	e.DeviceID, _ = first(obj, env, cols.DeviceID)
+	e.TrackID, _ = first(obj, env, cols.TrackID)
+	for _, k := range cols.Time {
+		if v := lookup(obj, env, k); v != nil {
+			if e.TimeMillis, e.HasTime = eventTime(v); e.HasTime {
 				break
 			}
 		}
 	}
-	e.DistinctID, _ = scalar(t.distinct)
-	e.LoginID, _ = scalar(t.login)
-	e.AnonymousID, _ = scalar(t.anon)
-	e.UserID, _ = scalar(t.user)
-	e.TrackID, _ = scalar(t.tr)
-	e.TimeMillis, e.HasTime = eventTime(t.time)
-	if len(t.properties) > 0 && t.properties[0] == '{' {
-		e.Properties = string(t.properties)
+	if p := member(obj, "properties"); len(p) > 0 && p[0] == '{' {
+		e.Properties = string(p)
 	} else {
-		e.Properties = withoutColumns(obj, nameKey)
+		e.Properties = withoutColumns(obj, nameKey, &cols)
 	}
-	e.Fields = flatten(nil, obj, fb)
+	e.Fields = x.flatten(nil, obj, "", "", fb, 0)
+	if env != nil {
+		e.Fields = x.flattenEnvelope(e.Fields, env, envKey, fb)
+	}
 	return e
 }
 
-// withoutColumns re-assembles obj without the members that have Event
-// columns. Keys and values are copied as written; only whitespace between
-// members is lost.
-func withoutColumns(obj []byte, nameKey string) string {
+// flattenEnvelope appends the leaves of env's members but skip, under
+// "envelope.".
+func (x *extractor) flattenEnvelope(dst []Field, env []byte, skip string, fb *fieldBudget) []Field {
+	forMembers(env, func(k, v []byte) bool {
+		name := unquoteKey(k)
+		if name == skip {
+			return true
+		}
+		n := len(dst)
+		dst = x.flatten(dst, v, envelopePrefix+name, "", fb, 0)
+		if len(dst) == n && (v[0] == '{' || v[0] == '[') {
+			// An empty container member still shows.
+			dst = append(dst, Field{Path: envelopePrefix + name, Value: string(v[:1]) + string(v[len(v)-1:]), Type: jsonType(v)})
+		}
+		return !fb.capped
+	})
+	return dst
+}
+
+// withoutColumns re-assembles obj without the top-level members that have
+// Event columns. Keys and values are copied as written; only whitespace
+// between members is lost.
+func withoutColumns(obj []byte, nameKey string, cols *Columns) string {
+	skip := map[string]bool{nameKey: true}
+	for _, ks := range [...][]string{cols.EventType, cols.DistinctID, cols.LoginID, cols.AnonymousID, cols.UserID, cols.DeviceID, cols.Time, cols.TrackID} {
+		for _, k := range ks {
+			if !strings.Contains(k, ".") {
+				skip[k] = true
+			}
+		}
+	}
 	var sb strings.Builder
 	sb.WriteByte('{')
 	n := 0
 	forMembers(obj, func(k, v []byte) bool {
-		switch unquoteKey(k) {
-		case nameKey, "type", "distinct_id", "login_id", "anonymous_id", "user_id", "time", "_track_id":
+		if skip[unquoteKey(k)] {
 			return true
 		}
 		if n > 0 {
@@ -224,6 +257,16 @@ func eventTime(raw []byte) (int64, bool) {
 	case "string":
 		text = unquote(raw)
 	default:
+		return 0, false
+	}
+	if len(text) >= 20 && text[4] == '-' && text[10] == 'T' {
+		// ISO 8601: RFC 3339 as Segment sends it, or Adjust's literal Z
+		// followed by the offset.
+		for _, layout := range [...]string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z-0700"} {
+			if t, err := time.Parse(layout, text); err == nil {
+				return t.UnixMilli(), true
+			}
+		}
 		return 0, false
 	}
 	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
@@ -256,8 +299,11 @@ func eventTime(raw []byte) (int64, bool) {
 	return 0, false
 }
 
-// flatten appends one Field per leaf of the object or array obj.
-func flatten(dst []Field, obj []byte, fb *fieldBudget) []Field {
+// flatten appends one Field per leaf of the JSON value v at path. A string
+// leaf that decodes to a JSON object or array (directly or through Base64,
+// compression...) is kept and its leaves follow under its path, with Via
+// saying how, up to MaxNesting levels.
+func (x *extractor) flatten(dst []Field, v []byte, path, via string, fb *fieldBudget, nest int) []Field {
 	var walk func(path string, v []byte, depth int) bool
 	add := func(path, value, typ string) bool {
 		if len(dst) >= fb.perEvent || fb.bytes < int64(len(path)+len(value)) {
@@ -265,7 +311,7 @@ func flatten(dst []Field, obj []byte, fb *fieldBudget) []Field {
 			return false
 		}
 		fb.bytes -= int64(len(path) + len(value))
-		dst = append(dst, Field{Path: path, Value: value, Type: typ})
+		dst = append(dst, Field{Path: path, Value: value, Type: typ, Via: via})
 		return true
 	}
 	walk = func(path string, v []byte, depth int) bool {
@@ -295,7 +341,7 @@ func flatten(dst []Field, obj []byte, fb *fieldBudget) []Field {
 					return ok
 				})
 			}
-			if empty && depth > 0 {
+			if empty && (depth > 0 || path != "") {
 				if typ == "object" {
 					return add(path, "{}", typ)
 				}
@@ -304,8 +350,51 @@ func flatten(dst []Field, obj []byte, fb *fieldBudget) []Field {
 			return ok
 		}
 		s, _ := scalar(v)
-		return add(path, s, typ)
+		if !add(path, s, typ) {
+			return false
+		}
+		if typ == "string" && nest < x.lim.MaxNesting && nestable(s) {
+			r := decode.Peel([]byte(s), x.lim.Decode)
+			if r.JSON {
+				if t, _ := validUTF8(r.Data); len(t) > 2 {
+					chain := strings.Join(r.Chain, ">")
+					if via != "" {
+						chain = via + ">" + chain
+					}
+					n := len(dst)
+					dst = x.flatten(dst, t, path, chain, fb, nest+1)
+					_ = n
+					return !fb.capped
+				}
+			}
+		}
+		return true
 	}
-	walk("", obj, 0)
+	walk(path, v, 0)
 	return dst
+}
+
+// nestable is a cheap test for a string value that may hold JSON: JSON
+// text, or a long run of Base64/hex/percent characters.
+func nestable(s string) bool {
+	t := strings.TrimSpace(s)
+	if len(t) < 2 {
+		return false
+	}
+	if t[0] == '{' || t[0] == '[' {
+		return true
+	}
+	if len(t) < 16 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '+' || c == '/' || c == '=' || c == '-' || c == '_' || c == '%' || c == '\r' || c == '\n':
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -2,9 +2,12 @@ package extract
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,18 +28,45 @@ type Request struct {
 	BodyTruncated     bool
 }
 
-// Payload is one telemetry document found in a request.
+// Response is the response to a request, when one was seen.
+type Response struct {
+	StatusCode    int
+	Headers       []Header
+	ContentType   string
+	Body          []byte // content-decoded, maybe truncated
+	BodyTruncated bool
+}
+
+// Payload is one telemetry document found in a request or its response.
 type Payload struct {
-	Location   string   // "query" | "form" | "body" | "header" | "cookie" | "multipart"
+	Location   string   // "query" | "form" | "body" | "header" | "cookie" | "multipart" | "response"
 	Field      string   // field, parameter, part, header or cookie name; "" for a whole body
-	Chain      []string // location step then decode steps, e.g. ["form:data_list","base64","gzip","json"]
-	SDK        string   // "sensors_analytics" | "json_batch" | ""
+	Chain      []string // location step then decode steps, e.g. ["form:data_list","percent","base64","gzip","json"]
+	SDK        string   // profile name (see DefaultProfiles), generic_json or opaque
 	EncodedLen int      // bytes of the value as on the wire
-	DecodedLen int      // bytes of JSON
+	DecodedLen int      // bytes of JSON (or, for an opaque payload, of the innermost bytes reached)
 	JSON       string   // decoded JSON text, valid UTF-8; a prefix when truncated; "" when none
-	CRC        string   // Sensors: "ok" | "mismatch" | "" (no crc sent)
-	Flags      []string // in this order: encrypted, truncated, limit, plus_repaired, utf8_repaired, undecoded, events_capped, fields_capped
-	Events     []Event
+	// CRC is the checksum the SDK sent with the payload, as sent; "" when
+	// none. CRCChecked is true when telltale could check it, CRCOK when it
+	// matched.
+	CRC               string
+	CRCChecked, CRCOK bool
+	Encrypted         bool     // opaque or encrypted: JSON holds at most the envelope, no events
+	Entropy           float64  // Shannon bits/byte of the innermost bytes; set when Encrypted
+	Evidence          []Header // headers that told the vendor of an opaque payload
+	Limit             string   // decode limit hit: "depth", "bytes" or "ratio"; "" when none
+	// Layers are the bytes at each stage of the chain: the value as found,
+	// then what each decode step produced (Layers[i+1] came out of
+	// Chain[i+1]). They may alias the request.
+	Layers []Layer
+	Flags  []string // in this order: encrypted, truncated, limit, plus_repaired, utf8_repaired, undecoded, events_capped, fields_capped
+	Events []Event
+}
+
+// Layer is one stage of a payload's decoding.
+type Layer struct {
+	Step string // chain step that produced it
+	Data []byte
 }
 
 // Defaults for a zero Limits.
@@ -44,6 +74,7 @@ const (
 	DefaultMaxEvents     = 10000
 	DefaultMaxFields     = 10000
 	DefaultMaxFieldBytes = 64 << 20
+	DefaultMaxNesting    = 4
 )
 
 // Limits bounds one Extract. Zero values mean the defaults.
@@ -52,6 +83,7 @@ type Limits struct {
 	MaxEvents     int   // events per payload
 	MaxFields     int   // fields per event
 	MaxFieldBytes int64 // path+value bytes of all fields of one payload
+	MaxNesting    int   // levels of JSON found inside string values of JSON
 }
 
 func (l Limits) withDefaults() Limits {
@@ -64,6 +96,9 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxFieldBytes <= 0 {
 		l.MaxFieldBytes = DefaultMaxFieldBytes
 	}
+	if l.MaxNesting <= 0 {
+		l.MaxNesting = DefaultMaxNesting
+	}
 	return l
 }
 
@@ -75,20 +110,54 @@ const (
 	LocHeader    = "header"
 	LocCookie    = "cookie"
 	LocMultipart = "multipart"
+	LocResponse  = "response"
 )
 
-// SDK names.
-const (
-	SDKSensors   = "sensors_analytics"
-	SDKJSONBatch = "json_batch"
-)
+// Extractor finds telemetry with a fixed set of profiles. It is immutable
+// and safe for concurrent use.
+type Extractor struct {
+	profiles []compiled
+	lim      Limits
+}
+
+// New compiles profiles (DefaultProfiles when nil).
+func New(profiles []Profile, lim Limits) (*Extractor, error) {
+	if profiles == nil {
+		profiles = DefaultProfiles()
+	}
+	e := &Extractor{lim: lim.withDefaults()}
+	for _, p := range profiles {
+		if p.Name == "" {
+			return nil, fmt.Errorf("extract: a profile has no name")
+		}
+		switch p.Form {
+		case "", FormJSON, FormParams, FormOpaque:
+		default:
+			return nil, fmt.Errorf("extract: profile %s: unknown form %q", p.Name, p.Form)
+		}
+		c := compiled{Profile: p}
+		var err error
+		if c.match, err = compileRules(p.Name, p.Match); err != nil {
+			return nil, err
+		}
+		if c.encrypted, err = compileRules(p.Name, p.Encrypted); err != nil {
+			return nil, err
+		}
+		c.keys = p.Keys
+		e.profiles = append(e.profiles, c)
+	}
+	return e, nil
+}
 
 // extractor holds what one request's candidates share.
 type extractor struct {
-	lim     Limits
+	*Extractor
 	st      *Stats
-	params  []decode.Field // body fields, then query fields: where gzip/crc/ext are looked up
-	markers bool           // Sensors markers: a gzip, crc or ext parameter, or a /sa or /sa.gif path
+	req     *Request
+	host    string         // lower case, without port
+	path    string         // request path
+	params  []decode.Field // body fields, then query fields: where rule parameters are looked up
+	matched *compiled      // the profile the request matched, or nil
 	out     []Payload
 }
 
@@ -96,20 +165,35 @@ type extractor struct {
 type part struct {
 	loc, name string
 	value     []byte
+	raw       []byte // the value as on the wire when form decoding changed it, else nil
 	encLen    int
 	cut       bool // the value may be cut short by body truncation
 }
 
-// Extract finds the telemetry payloads in one request. Payloads come in a
-// fixed order: query parameters in wire order, then the body (form fields in
-// wire order, multipart parts in order, or the whole body), then headers in
-// wire order, then cookies in wire order. st may be nil.
+// Extract finds telemetry with the default profiles; see
+// (*Extractor).Extract.
 func Extract(req *Request, lim Limits, st *Stats) []Payload {
+	e, err := New(nil, lim)
+	if err != nil {
+		panic(err) // the default profiles compile
+	}
+	return e.Extract(req, nil, st)
+}
+
+// Extract finds the telemetry payloads in one request and its response
+// (resp may be nil). Payloads come in a fixed order: query parameters in wire
+// order, then the body (form fields in wire order, multipart parts in order,
+// or the whole body), then headers in wire order, then cookies in wire order,
+// then the response body. A parameter-list profile's payload comes first. st
+// may be nil.
+func (e *Extractor) Extract(req *Request, resp *Response, st *Stats) []Payload {
 	if st == nil {
 		st = new(Stats)
 	}
-	x := &extractor{lim: lim.withDefaults(), st: st}
+	x := &extractor{Extractor: e, st: st, req: req}
 	path, query := h1.SplitTarget(req.URI)
+	x.path = path
+	x.host = hostOf(req)
 	queryFields := decode.ParseForm([]byte(query))
 	parts := bodyParts(req)
 	for _, p := range parts {
@@ -120,13 +204,23 @@ func Extract(req *Request, lim Limits, st *Stats) []Payload {
 		}
 	}
 	x.params = append(x.params, queryFields...)
-	lp := strings.ToLower(path)
-	x.markers = x.sensorsParams() || strings.HasSuffix(lp, "/sa") || strings.HasSuffix(lp, "/sa.gif")
+	x.matched = x.match()
 
-	for _, f := range queryFields {
-		x.candidate(part{loc: LocQuery, name: f.Name, value: []byte(f.Value), encLen: len(f.Raw)})
+	paramsForm := x.matched != nil && x.matched.Form == FormParams
+	if paramsForm {
+		x.paramsPayload(queryFields, parts)
+	} else {
+		for _, f := range queryFields {
+			x.candidate(part{loc: LocQuery, name: f.Name, value: []byte(f.Value), raw: formRaw(f), encLen: len(f.Raw)})
+		}
 	}
 	for _, p := range parts {
+		if paramsForm && p.loc == LocForm {
+			continue
+		}
+		if paramsForm && p.loc == LocBody && x.paramsBody(p.value) {
+			continue
+		}
 		x.candidate(p)
 	}
 	var cookieHeaders []string
@@ -155,20 +249,85 @@ func Extract(req *Request, lim Limits, st *Stats) []Payload {
 			x.candidate(part{loc: LocCookie, name: strings.TrimSpace(name), value: []byte(val), encLen: len(val)})
 		}
 	}
+	if resp != nil && len(resp.Body) > 0 {
+		x.candidate(part{loc: LocResponse, value: resp.Body, encLen: len(resp.Body), cut: resp.BodyTruncated})
+	}
 	return x.out
 }
 
-// sensorsParams reports a Sensors-shaped parameter: gzip of 0, 1, 9 or 13,
-// a numeric crc, or an ext holding crc=. The names alone are too common
-// (ext=pdf) to count.
-func (x *extractor) sensorsParams() bool {
-	if v, ok := x.param("gzip"); ok && (v == "0" || v == "1" || v == "9" || v == "13") {
-		return true
+// formRaw is a field's wire value when form decoding changed it.
+func formRaw(f decode.Field) []byte {
+	if f.Raw == f.Value {
+		return nil
 	}
-	if _, ok := x.crcParam(); ok {
-		return true
+	return []byte(f.Raw)
+}
+
+// hostOf is the request host, lower case, without port.
+func hostOf(req *Request) string {
+	h := req.Host
+	if h == "" {
+		if u, err := url.Parse(req.URI); err == nil {
+			h = u.Host
+		}
+	}
+	if hp, _, err := net.SplitHostPort(h); err == nil {
+		h = hp
+	}
+	return strings.ToLower(strings.TrimSuffix(h, "."))
+}
+
+// match returns the first profile one of whose rules the request meets.
+func (x *extractor) match() *compiled {
+	for i := range x.profiles {
+		if x.holdsAny(x.profiles[i].match) {
+			return &x.profiles[i]
+		}
+	}
+	return nil
+}
+
+func (x *extractor) holdsAny(rs []rule) bool {
+	for _, r := range rs {
+		if x.holds(r) {
+			return true
+		}
 	}
 	return false
+}
+
+func (x *extractor) holds(r rule) bool {
+	if r.host != "" && !glob(r.host, x.host) {
+		return false
+	}
+	if r.path != "" && !glob(r.path, x.path) {
+		return false
+	}
+	if r.ctype != "" && !strings.HasPrefix(strings.ToLower(strings.TrimSpace(x.req.ContentType)), r.ctype) {
+		return false
+	}
+	for _, p := range r.params {
+		v, ok := x.param(p.name)
+		if !ok || p.re != nil && !p.re.MatchString(v) {
+			return false
+		}
+	}
+	if r.header.name != "" {
+		found := false
+		for _, h := range x.req.Headers {
+			n := strings.ToLower(h.Name)
+			if n == r.header.name || strings.HasSuffix(r.header.name, "-") && strings.HasPrefix(n, r.header.name) {
+				if r.header.re == nil || r.header.re.MatchString(h.Value) {
+					found = true
+					break
+				}
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // crcParam returns the crc: the "crc" parameter, or crc=N inside "ext".
@@ -230,7 +389,7 @@ func bodyParts(req *Request) []part {
 	fields := decode.ParseForm(bytes.TrimRight(body, "\r\n"))
 	ps := make([]part, len(fields))
 	for i, f := range fields {
-		ps[i] = part{loc: LocForm, name: f.Name, value: []byte(f.Value), encLen: len(f.Raw)}
+		ps[i] = part{loc: LocForm, name: f.Name, value: []byte(f.Value), raw: formRaw(f), encLen: len(f.Raw)}
 	}
 	if req.BodyTruncated && len(ps) > 0 {
 		ps[len(ps)-1].cut = true

@@ -82,11 +82,11 @@ func TestSensorsAndroidBatch(t *testing.T) {
 	}
 	p := ps[0]
 	want := Payload{
-		Location: "form", Field: "data_list", Chain: []string{"form:data_list", "base64", "gzip", "json"},
-		SDK: "sensors_analytics", EncodedLen: len(esc), DecodedLen: len(js), JSON: js, CRC: "ok",
+		Location: "form", Field: "data_list", Chain: []string{"form:data_list", "percent", "base64", "gzip", "json"},
+		SDK: "sensors_analytics", EncodedLen: len(esc), DecodedLen: len(js), JSON: js, CRC: crcOf(enc), CRCChecked: true, CRCOK: true,
 	}
 	got := p
-	got.Events = nil
+	got.Events, got.Layers = nil, nil
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("payload = %+v\nwant %+v", got, want)
 	}
@@ -117,32 +117,32 @@ func TestSensorsAndroidBatch(t *testing.T) {
 		path string
 		want Field
 	}{
-		{0, "properties.$url", Field{"properties.$url", "https://www.example.com/news?id=7", "string"}},
-		{0, "properties.imei", Field{"properties.imei", "358476101234565", "number"}},
-		{0, "properties.$wifi", Field{"properties.$wifi", "true", "bool"}},
-		{0, "lib.$lib", Field{"lib.$lib", "Android", "string"}},
-		{0, "identities.$identity_android_id", Field{"identities.$identity_android_id", "9774d56d682e549c", "string"}},
-		{0, "_flush_time", Field{"_flush_time", "1588339215000", "number"}},
-		{1, "properties.search_word", Field{"properties.search_word", "example query", "string"}},
+		{0, "properties.$url", Field{"properties.$url", "https://www.example.com/news?id=7", "string", ""}},
+		{0, "properties.imei", Field{"properties.imei", "358476101234565", "number", ""}},
+		{0, "properties.$wifi", Field{"properties.$wifi", "true", "bool", ""}},
+		{0, "lib.$lib", Field{"lib.$lib", "Android", "string", ""}},
+		{0, "identities.$identity_android_id", Field{"identities.$identity_android_id", "9774d56d682e549c", "string", ""}},
+		{0, "_flush_time", Field{"_flush_time", "1588339215000", "number", ""}},
+		{1, "properties.search_word", Field{"properties.search_word", "example query", "string", ""}},
 	} {
 		if f, _ := field(p.Events[c.ev], c.path); f != c.want {
 			t.Errorf("event %d field %s = %+v, want %+v", c.ev, c.path, f, c.want)
 		}
 	}
 	wantFields := []Field{
-		{"_track_id", "-12345", "number"},
-		{"time", "1588339201456", "number"},
-		{"type", "track", "string"},
-		{"distinct_id", "mi_12345678", "string"},
-		{"login_id", "mi_12345678", "string"},
-		{"event", "search", "string"},
-		{"properties.search_word", "example query", "string"},
-		{"properties.used_searchengine", "duckduckgo", "string"},
-		{"properties.search_position", "2", "number"},
-		{"properties.extra", "", "null"},
-		{"properties.tags", "[]", "array"},
-		{"properties.loc", "{}", "object"},
-		{"_flush_time", "1588339215000", "number"},
+		{"_track_id", "-12345", "number", ""},
+		{"time", "1588339201456", "number", ""},
+		{"type", "track", "string", ""},
+		{"distinct_id", "mi_12345678", "string", ""},
+		{"login_id", "mi_12345678", "string", ""},
+		{"event", "search", "string", ""},
+		{"properties.search_word", "example query", "string", ""},
+		{"properties.used_searchengine", "duckduckgo", "string", ""},
+		{"properties.search_position", "2", "number", ""},
+		{"properties.extra", "", "null", ""},
+		{"properties.tags", "[]", "array", ""},
+		{"properties.loc", "{}", "object", ""},
+		{"_flush_time", "1588339215000", "number", ""},
 	}
 	if !reflect.DeepEqual(p.Events[1].Fields, wantFields) {
 		t.Errorf("event 1 fields = %+v\nwant %+v", p.Events[1].Fields, wantFields)
@@ -180,13 +180,13 @@ func TestSensorsEncodingDamage(t *testing.T) {
 		flags []string
 	}{
 		{"plus left unescaped", form("crc", crcOf(enc), "gzip", "1", "data_list", strings.ReplaceAll(esc, "%2B", "+")),
-			[]string{"form:data_list", "base64", "gzip", "json"}, "ok", []string{"plus_repaired"}},
+			[]string{"form:data_list", "percent", "base64", "gzip", "json"}, "ok", []string{"plus_repaired"}},
 		{"double percent-encoded", form("crc", crcOf(enc), "gzip", "1", "data_list", url.QueryEscape(esc)),
-			[]string{"form:data_list", "pct", "base64", "gzip", "json"}, "ok", nil},
+			[]string{"form:data_list", "percent", "percent", "base64", "gzip", "json"}, "ok", nil},
 		{"crc mismatch", form("crc", crcOf(enc+"x"), "gzip", "1", "data_list", esc),
-			[]string{"form:data_list", "base64", "gzip", "json"}, "mismatch", nil},
+			[]string{"form:data_list", "percent", "base64", "gzip", "json"}, "mismatch", nil},
 		{"crc last, old order", form("data_list", esc, "gzip", "1", "crc", crcOf(enc)),
-			[]string{"form:data_list", "base64", "gzip", "json"}, "ok", nil},
+			[]string{"form:data_list", "percent", "base64", "gzip", "json"}, "ok", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,7 +196,7 @@ func TestSensorsEncodingDamage(t *testing.T) {
 				t.Fatalf("Extract = %d payloads, want 1", len(ps))
 			}
 			p := ps[0]
-			if !reflect.DeepEqual(p.Chain, tt.chain) || p.CRC != tt.crc || !reflect.DeepEqual(p.Flags, tt.flags) || p.JSON != js || len(p.Events) != 2 {
+			if !reflect.DeepEqual(p.Chain, tt.chain) || crcVerdict(p) != tt.crc || !reflect.DeepEqual(p.Flags, tt.flags) || p.JSON != js || len(p.Events) != 2 {
 				t.Fatalf("payload chain %q crc %q flags %q events %d json-equal %v; want %q %q %q 2 true",
 					p.Chain, p.CRC, p.Flags, len(p.Events), p.JSON == js, tt.chain, tt.crc, tt.flags)
 			}
@@ -224,8 +224,8 @@ func TestSensorsWeb(t *testing.T) {
 			t.Fatalf("Extract = %d payloads, want 1", len(ps))
 		}
 		p := ps[0]
-		wantChain := []string{loc + ":data", "base64", "json"}
-		if !reflect.DeepEqual(p.Chain, wantChain) || p.SDK != "sensors_analytics" || p.CRC != "ok" || p.JSON != ev || p.Flags != nil {
+		wantChain := []string{loc + ":data", "percent", "base64", "json"}
+		if !reflect.DeepEqual(p.Chain, wantChain) || p.SDK != "sensors_analytics" || crcVerdict(p) != "ok" || p.JSON != ev || p.Flags != nil {
 			t.Fatalf("payload chain %q sdk %q crc %q flags %q; want %q sensors_analytics ok []", p.Chain, p.SDK, p.CRC, p.Flags, wantChain)
 		}
 		e := p.Events[0]
@@ -261,7 +261,7 @@ func TestSensorsWeb(t *testing.T) {
 			t.Fatalf("Extract = %d payloads, want 1", len(ps))
 		}
 		p := ps[0]
-		if !reflect.DeepEqual(p.Chain, []string{"form:data_list", "base64", "json"}) || p.SDK != "sensors_analytics" || p.CRC != "" || len(p.Events) != 2 ||
+		if !reflect.DeepEqual(p.Chain, []string{"form:data_list", "percent", "base64", "json"}) || p.SDK != "sensors_analytics" || crcVerdict(p) != "" || len(p.Events) != 2 ||
 			p.Events[0].Name != "$pageview" || p.Events[1].Name != "$WebClick" || p.EncodedLen != len(esc) || p.DecodedLen != len(batch) {
 			t.Fatalf("payload = chain %q sdk %q crc %q events %d lens %d/%d", p.Chain, p.SDK, p.CRC, len(p.Events), p.EncodedLen, p.DecodedLen)
 		}
@@ -289,7 +289,7 @@ func TestSensorsEncrypted(t *testing.T) {
 				t.Fatalf("Extract = %d payloads, want 1", len(ps))
 			}
 			p := ps[0]
-			if !reflect.DeepEqual(p.Chain, []string{tt.loc, "json"}) || p.SDK != "sensors_analytics" || p.CRC != "ok" ||
+			if !reflect.DeepEqual(p.Chain, []string{tt.loc, "percent", "json"}) || p.SDK != "sensors_analytics" || crcVerdict(p) != "ok" ||
 				!reflect.DeepEqual(p.Flags, []string{"encrypted"}) || p.Events != nil || p.JSON != tt.json {
 				t.Fatalf("payload chain %q sdk %q crc %q flags %q events %d", p.Chain, p.SDK, p.CRC, p.Flags, len(p.Events))
 			}
@@ -332,19 +332,19 @@ func TestGenericJSON(t *testing.T) {
 		userIDs []string
 	}{
 		{"json batch array", "application/json", ` [{"event":"open","user_id":42,"time":1700000000},{"event":"close","user_id":"u2"}] `,
-			[]string{"body", "json"}, `[{"event":"open","user_id":42,"time":1700000000},{"event":"close","user_id":"u2"}]`, "json_batch", []string{"open", "close"}, []string{"42", "u2"}},
+			[]string{"body", "json"}, `[{"event":"open","user_id":42,"time":1700000000},{"event":"close","user_id":"u2"}]`, "generic_json", []string{"open", "close"}, []string{"42", "u2"}},
 		{"ndjson", "application/x-ndjson", "{\"event_type\":\"a\"}\n{\"event_type\":\"b\"}\n",
-			[]string{"body", "ndjson"}, `[{"event_type":"a"},{"event_type":"b"}]`, "json_batch", []string{"a", "b"}, []string{"", ""}},
+			[]string{"body", "ndjson"}, `[{"event_type":"a"},{"event_type":"b"}]`, "generic_json", []string{"a", "b"}, []string{"", ""}},
 		{"events container", "application/json", `{"api_key":"k","events":[{"event_type":"x","user_id":"u"},{"name":"y"}]}`,
-			[]string{"body", "json"}, `{"api_key":"k","events":[{"event_type":"x","user_id":"u"},{"name":"y"}]}`, "json_batch", []string{"x", "y"}, []string{"u", ""}},
+			[]string{"body", "json"}, `{"api_key":"k","events":[{"event_type":"x","user_id":"u"},{"name":"y"}]}`, "generic_json", []string{"x", "y"}, []string{"u", ""}},
 		{"batch container without content type", "", `{"batch":[{"type":"track","userId":"1"}],"sentAt":"2024"}`,
-			[]string{"body", "json"}, `{"batch":[{"type":"track","userId":"1"}],"sentAt":"2024"}`, "json_batch", []string{"track"}, []string{""}},
+			[]string{"body", "json"}, `{"batch":[{"type":"track","userId":"1"}],"sentAt":"2024"}`, "generic_json", []string{"track"}, []string{""}},
 		{"single event object", "application/json", `{"en":"page_view","cid":"1.2"}`,
-			[]string{"body", "json"}, `{"en":"page_view","cid":"1.2"}`, "json_batch", []string{"page_view"}, []string{""}},
+			[]string{"body", "json"}, `{"en":"page_view","cid":"1.2"}`, "generic_json", []string{"page_view"}, []string{""}},
 		{"data container with events", "application/json", `{"data":[{"event":"e1"}]}`,
-			[]string{"body", "json"}, `{"data":[{"event":"e1"}]}`, "json_batch", []string{"e1"}, []string{""}},
+			[]string{"body", "json"}, `{"data":[{"event":"e1"}]}`, "generic_json", []string{"e1"}, []string{""}},
 		{"gzip body without content-encoding", "text/plain", string(gz(t, `[{"event":"z"}]`)),
-			[]string{"body", "gzip", "json"}, `[{"event":"z"}]`, "json_batch", []string{"z"}, []string{""}},
+			[]string{"body", "gzip", "json"}, `[{"event":"z"}]`, "generic_json", []string{"z"}, []string{""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -450,7 +450,7 @@ func TestTruncated(t *testing.T) {
 		// Flate decoders may hold back a few bytes of a cut block, so the
 		// prefix is compared with the stdlib's within a small margin, and the
 		// events with what encoding/json finds complete in our own prefix.
-		if !reflect.DeepEqual(p.Flags, []string{"truncated"}) || !reflect.DeepEqual(p.Chain, []string{"form:data_list", "base64", "gzip"}) ||
+		if !reflect.DeepEqual(p.Flags, []string{"truncated"}) || !reflect.DeepEqual(p.Chain, []string{"form:data_list", "percent", "base64", "gzip"}) ||
 			!strings.HasPrefix(js, p.JSON) || len(p.JSON) < len(prefix)-64 || len(p.Events) != completeElems(t, []byte(p.JSON)) || p.SDK != "sensors_analytics" {
 			t.Fatalf("payload flags %q chain %q events %d (stdlib prefix has %d) json %d bytes (stdlib %d) is prefix %v",
 				p.Flags, p.Chain, len(p.Events), wantEvents, len(p.JSON), len(prefix), strings.HasPrefix(js, p.JSON))
@@ -497,7 +497,7 @@ func TestBomb(t *testing.T) {
 		t.Fatalf("Extract = %d payloads, want 1", len(ps))
 	}
 	p := ps[0]
-	if !reflect.DeepEqual(p.Flags, []string{"limit"}) || p.JSON != "" || p.Events != nil || !reflect.DeepEqual(p.Chain, []string{"form:data", "base64", "gzip"}) {
+	if !reflect.DeepEqual(p.Flags, []string{"limit"}) || p.JSON != "" || p.Events != nil || !reflect.DeepEqual(p.Chain, []string{"form:data", "percent", "base64", "gzip"}) {
 		t.Fatalf("payload flags %q json %.20q events %d chain %q", p.Flags, p.JSON, len(p.Events), p.Chain)
 	}
 	if st.LimitHits != 1 {
@@ -524,10 +524,10 @@ func TestHeadersCookiesOrder(t *testing.T) {
 		got = append(got, strings.Join(p.Chain, ">")+" "+p.SDK)
 	}
 	want := []string{
-		"query:e>json json_batch",
-		"form:events>json json_batch",
-		"header:X-Firebase-Client>base64>gzip>json ",
-		"cookie:sensorsdata2015jssdkcross>pct>json sensors_analytics",
+		"query:e>percent>json generic_json",
+		"form:events>percent>json generic_json",
+		"header:X-Firebase-Client>base64>gzip>json generic_json",
+		"cookie:sensorsdata2015jssdkcross>percent>json sensors_analytics",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("payloads = %q\nwant %q", got, want)
@@ -544,31 +544,31 @@ func TestHeadersCookiesOrder(t *testing.T) {
 func TestFields(t *testing.T) {
 	obj := `{"event":"x","a.b":1,"items":[{"id":"p1","tags":["t1",null]},[]],"deep":{"n":-0.5e+3,"t":true},"s":"\u00e9\"q\\"}`
 	fb := fieldBudget{perEvent: 100, bytes: 1 << 20}
-	got := flatten(nil, []byte(obj), &fb)
+	got := testX().flatten(nil, []byte(obj), "", "", &fb, 0)
 	want := []Field{
-		{"event", "x", "string"},
-		{"a.b", "1", "number"},
-		{"items[0].id", "p1", "string"},
-		{"items[0].tags[0]", "t1", "string"},
-		{"items[0].tags[1]", "", "null"},
-		{"items[1]", "[]", "array"},
-		{"deep.n", "-0.5e+3", "number"},
-		{"deep.t", "true", "bool"},
-		{"s", "é\"q\\", "string"},
+		{"event", "x", "string", ""},
+		{"a.b", "1", "number", ""},
+		{"items[0].id", "p1", "string", ""},
+		{"items[0].tags[0]", "t1", "string", ""},
+		{"items[0].tags[1]", "", "null", ""},
+		{"items[1]", "[]", "array", ""},
+		{"deep.n", "-0.5e+3", "number", ""},
+		{"deep.t", "true", "bool", ""},
+		{"s", "é\"q\\", "string", ""},
 	}
 	if !reflect.DeepEqual(got, want) || fb.capped {
 		t.Fatalf("flatten = %q (capped %v)\nwant %q", got, fb.capped, want)
 	}
 	fb = fieldBudget{perEvent: 3, bytes: 1 << 20}
-	if got := flatten(nil, []byte(obj), &fb); len(got) != 3 || !fb.capped {
+	if got := testX().flatten(nil, []byte(obj), "", "", &fb, 0); len(got) != 3 || !fb.capped {
 		t.Errorf("flatten with 3-field cap = %d fields, capped %v; want 3, true", len(got), fb.capped)
 	}
 	deep := strings.Repeat(`{"k":`, 40) + "1" + strings.Repeat("}", 40)
 	fb = fieldBudget{perEvent: 100, bytes: 1 << 20}
-	got = flatten(nil, []byte(deep), &fb)
+	got = testX().flatten(nil, []byte(deep), "", "", &fb, 0)
 	wantPath := strings.TrimSuffix(strings.Repeat("k.", maxFieldDepth), ".")
 	wantVal := strings.Repeat(`{"k":`, 40-maxFieldDepth) + "1" + strings.Repeat("}", 40-maxFieldDepth)
-	if len(got) != 1 || got[0] != (Field{wantPath, wantVal, "object"}) {
+	if len(got) != 1 || got[0] != (Field{wantPath, wantVal, "object", ""}) {
 		t.Errorf("deep flatten = %+v, want one object field at depth %d", got, maxFieldDepth)
 	}
 }
@@ -587,13 +587,19 @@ func TestEventColumns(t *testing.T) {
 		{`{"type":"profile_set","distinct_id":"d","time":"1588339200123","properties":{"p":[1]}}`, true, "profile_set", "profile_set", 1588339200123, true, `{"p":[1]}`},
 		{`{"name":"n","en":"e","time":1588339200.5}`, false, "n", "", 1588339200500, true, `{"en":"e"}`},
 		{`{"event_type":"t","time":1588339200123456}`, false, "t", "", 1588339200123, true, `{}`},
-		{`{"event":"a","type":"track","time":"2020-05-01T00:00:00Z","properties":"str"}`, true, "a", "track", 0, false, `{"properties":"str"}`},
+		{`{"event":"a","type":"track","time":"2020-05-01T00:00:00Z","properties":"str"}`, true, "a", "track", 1588291200000, true, `{"properties":"str"}`},
+		{`{"event":"a","time":"2020-05-01T00:00:00.250+02:00"}`, false, "a", "", 1588284000250, true, `{}`},
+		{`{"event":"a","time":"2020-05-01"}`, false, "a", "", 0, false, `{}`},
 		{`{"event":"","type":"track","time":0}`, true, "track", "track", 0, false, `{"event":""}`},
 		{`{"event":{"nested":1},"name":"fallback","time":99}`, false, "fallback", "", 0, false, `{"event":{"nested":1}}`},
 	}
 	for _, tt := range tests {
 		fb := fieldBudget{perEvent: 100, bytes: 1 << 20}
-		e := buildEvent([]byte(tt.obj), tt.sensors, &fb)
+		cols := genericColumns
+		if tt.sensors {
+			cols = DefaultProfiles()[0].Columns
+		}
+		e := testX().buildEvent([]byte(tt.obj), nil, "", cols, &fb)
 		if e.Name != tt.name || e.Type != tt.typ || e.TimeMillis != tt.ms || e.HasTime != tt.hasTime || e.Properties != tt.props {
 			t.Errorf("buildEvent(%s) = name %q type %q time %d/%v props %s; want %q %q %d/%v %s",
 				tt.obj, e.Name, e.Type, e.TimeMillis, e.HasTime, e.Properties, tt.name, tt.typ, tt.ms, tt.hasTime, tt.props)
@@ -700,13 +706,13 @@ func TestSensorsEdgeCases(t *testing.T) {
 		{"undecodable data_list", "/sa?project=p", form("crc", crcOf("bm90IGd6aXA"), "gzip", "1", "data_list", "bm90IGd6aXA"),
 			[]string{"form:data_list"}, "sensors_analytics", "ok", []string{"undecoded"}, 0},
 		{"crc over CRLF-wrapped base64", "/sa", form("crc", crcOf(enc), "gzip", "1", "data_list", url.QueryEscape(wrapped.String())),
-			[]string{"form:data_list", "base64", "gzip", "json"}, "sensors_analytics", "ok", nil, 1},
+			[]string{"form:data_list", "percent", "base64", "gzip", "json"}, "sensors_analytics", "ok", nil, 1},
 		{"sensors by event shape", "/collect", form("data", url.QueryEscape(b64([]byte(storedEv2)))),
-			[]string{"form:data", "base64", "json"}, "sensors_analytics", "", nil, 1},
-		{"mixpanel shape is not sensors", "/track", form("data", url.QueryEscape(b64([]byte(`{"event":"Signup","properties":{"distinct_id":"d","token":"t"}}`)))),
-			[]string{"form:data", "base64", "json"}, "json_batch", "", nil, 1},
+			[]string{"form:data", "percent", "base64", "json"}, "sensors_analytics", "", nil, 1},
+		{"mixpanel shape is mixpanel, not sensors", "/track", form("data", url.QueryEscape(b64([]byte(`{"event":"Signup","properties":{"distinct_id":"d","token":"t"}}`)))),
+			[]string{"form:data", "base64", "json"}, "mixpanel", "", nil, 1},
 		{"server sdk single object gzip", "/sa?project=default", form("data", url.QueryEscape(b64(gz(t, storedEv3))), "gzip", "1"),
-			[]string{"form:data", "base64", "gzip", "json"}, "sensors_analytics", "", nil, 1},
+			[]string{"form:data", "percent", "base64", "gzip", "json"}, "sensors_analytics", "", nil, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -716,7 +722,7 @@ func TestSensorsEdgeCases(t *testing.T) {
 				t.Fatalf("Extract = %d payloads, want 1", len(ps))
 			}
 			p := ps[0]
-			if !reflect.DeepEqual(p.Chain, tt.chain) || p.SDK != tt.sdk || p.CRC != tt.crc || !reflect.DeepEqual(p.Flags, tt.flags) || len(p.Events) != tt.events {
+			if !reflect.DeepEqual(p.Chain, tt.chain) || p.SDK != tt.sdk || crcVerdict(p) != tt.crc || !reflect.DeepEqual(p.Flags, tt.flags) || len(p.Events) != tt.events {
 				t.Fatalf("payload chain %q sdk %q crc %q flags %q events %d; want %q %q %q %q %d",
 					p.Chain, p.SDK, p.CRC, p.Flags, len(p.Events), tt.chain, tt.sdk, tt.crc, tt.flags, tt.events)
 			}
@@ -757,4 +763,25 @@ func TestUTF8Repair(t *testing.T) {
 	if len(ps) != 1 || !reflect.DeepEqual(ps[0].Flags, []string{"utf8_repaired"}) || ps[0].JSON != "[{\"event\":\"a\uFFFDb\"}]" || ps[0].Events[0].Name != "a\uFFFDb" {
 		t.Fatalf("Extract = %+v", ps)
 	}
+}
+
+// crcVerdict renders a payload's crc check as "ok", "mismatch" or "" (none).
+func crcVerdict(p Payload) string {
+	switch {
+	case !p.CRCChecked:
+		return ""
+	case p.CRCOK:
+		return "ok"
+	}
+	return "mismatch"
+}
+
+// testX is an extractor with the default profiles, for unit tests of its
+// pieces.
+func testX() *extractor {
+	e, err := New(nil, Limits{})
+	if err != nil {
+		panic(err)
+	}
+	return &extractor{Extractor: e, req: &Request{}}
 }

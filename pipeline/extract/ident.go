@@ -67,7 +67,8 @@ import (
 //     emulator value) is still tagged; uniqueness is the caller's call.
 //  4. anonymous_id (SDK-made install ids): a non-zero UUID under a key having
 //     "deviceid", "uuid", "distinctid", "anonymous", "installid",
-//     "installationid", or anywhere under "identities"; web_cookie_id: the
+//     "installationid", or anywhere under "identities"; web_cookie_id (also
+//     under a "deviceid" key, as the Sensors web SDK's $device_id): the
 //     Sensors web cookie id (five '-'-separated lowercase-hex groups, not a
 //     UUID, 40+ chars) under a key having "cookieid", "distinctid" or
 //     "anonymous".
@@ -85,9 +86,18 @@ import (
 //     $latest_search_keyword; a non-blank string that is not the Sensors
 //     placeholder "未取到值..." ("value not obtained").
 //  10. account_id: key is login_id, user_id, userid, account, account_id,
-//     uid or $identity_login_id; or distinct_id when rules 3-4 did not claim
+//     uid, $identity_login_id, appUserId or customer_user_id; or distinct_id when rules 3-4 did not claim
 //     it (Sensors sends the login id as distinct_id once logged in). The value
 //     is not a placeholder (0, -1, null, undefined, none, unknown).
+//  11. device_id (an SDK's or vendor's own device or install id, any shape):
+//     key has "deviceid", or is adid, af_uid, appsflyer_id, install_id,
+//     client_id, cid, app_instance_id, instance_id or anonymous_id, and the
+//     value is 8-64 characters of letters, digits, '-', '_', '.' or ':'
+//     with at least one digit, not a placeholder. Not under a veto key.
+//
+// A key named "id" whose parent key has "device" (Segment's
+// context.device.id) counts as "device_id" for rules 3, 4 and 11; a key
+// with "advertiser" (AppsFlyer's advertiserId) as "advertising".
 //
 // The function does not allocate except for ipv6 and URL candidates.
 func IDKind(path, value, jsonType string) string {
@@ -107,15 +117,15 @@ func IDKind(path, value, jsonType string) string {
 		if kind := selfValidating(value, str); kind != "" {
 			return kind
 		}
-		if str && len(value) == 16 && isAndroidID(&k, value) {
+		if str && len(value) == 16 && (isAndroidID(&k, value) || k.deviceParent && allLowerHex(value) && !allByte(value, '0')) {
 			return KindAndroidID
 		}
-		if str && (k.identities || k.has("deviceid") || k.has("uuid") || k.has("distinctid") ||
+		if str && (k.identities || k.has("deviceid") || k.deviceParent || k.has("uuid") || k.has("distinctid") ||
 			k.has("anonymous") || k.has("installid") || k.has("installationid")) &&
 			isUUID(value) && !zeroUUID(value) {
 			return KindAnonymousID
 		}
-		if str && (k.has("cookieid") || k.has("distinctid") || k.has("anonymous")) && isSensorsCookieID(value) {
+		if str && (k.has("cookieid") || k.has("distinctid") || k.has("anonymous") || k.has("deviceid")) && isSensorsCookieID(value) {
 			return KindWebCookieID
 		}
 		if k.word("lat", "latitude") && geoDecimal(value, 90) {
@@ -141,11 +151,35 @@ func IDKind(path, value, jsonType string) string {
 		strings.TrimSpace(value) != "" && !strings.HasPrefix(value, "未取到值") {
 		return KindSearchQuery
 	}
-	if (k.is("loginid", "userid", "account", "accountid", "uid", "identityloginid") || k.is("distinctid")) &&
+	if (k.is("loginid", "userid", "account", "accountid", "uid", "identityloginid", "appuserid", "customeruserid") || k.is("distinctid")) &&
 		!placeholder(value) {
 		return KindAccountID
 	}
+	if !k.veto && (k.has("deviceid") || k.deviceParent || k.is("adid", "afuid", "appsflyerid", "installid", "clientid",
+		"cid", "appinstanceid", "instanceid", "anonymousid")) && deviceIDShape(value) {
+		return KindDeviceID
+	}
 	return ""
+}
+
+// deviceIDShape: 8-64 characters of [A-Za-z0-9._:-] with at least one
+// digit, not a placeholder.
+func deviceIDShape(v string) bool {
+	if len(v) < 8 || len(v) > 64 || placeholder(v) || allByte(v, v[0]) {
+		return false
+	}
+	digit := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case isDigit(c):
+			digit = true
+		case isLower(c) || isUpper(c) || c == '-' || c == '_' || c == '.' || c == ':':
+		default:
+			return false
+		}
+	}
+	return digit
 }
 
 // Identifier kinds returned by IDKind.
@@ -171,6 +205,7 @@ const (
 	KindURL           = "url"
 	KindSearchQuery   = "search_query"
 	KindAccountID     = "account_id"
+	KindDeviceID      = "device_id"
 	KindPackedIDs     = "packed_ids"
 )
 
@@ -194,7 +229,7 @@ func keyLed(k *idKey, v string) string {
 		if isUUID(v) && !zeroUUID(v) {
 			return KindIDFV
 		}
-	case k.word("gaid", "adid", "aaid", "idfa") || k.has("advertising") || k.is("adid"):
+	case k.word("gaid", "adid", "aaid", "idfa") || k.has("advertising") || k.has("advertiser") || k.is("adid"):
 		if isUUID(v) && !zeroUUID(v) {
 			return KindAdvertisingID
 		}
@@ -256,7 +291,9 @@ type idKey struct {
 	squeezed   [64]byte
 	n          int // len of squeezed; 0 when the key is too long to hint
 	identities bool
-	veto       bool
+	// deviceParent: the key is "id" and its parent key has "device".
+	deviceParent bool
+	veto         bool
 }
 
 func newIDKey(path string) idKey {
@@ -273,6 +310,13 @@ func newIDKey(path string) idKey {
 	if i := strings.LastIndexByte(p, '.'); i >= 0 {
 		k.raw = p[i+1:]
 		k.identities = strings.HasPrefix(p, "identities.") || strings.Contains(p, ".identities.")
+		if strings.EqualFold(k.raw, "id") {
+			parent := p[:i]
+			if j := strings.LastIndexByte(parent, '.'); j >= 0 {
+				parent = parent[j+1:]
+			}
+			k.deviceParent = strings.Contains(strings.ToLower(parent), "device")
+		}
 	}
 	for i := 0; i < len(k.raw); i++ {
 		c := k.raw[i]
@@ -681,4 +725,50 @@ func placeholder(v string) bool {
 		}
 	}
 	return false
+}
+
+// specificKinds are the kinds a value's shape and key pin down; a value
+// tagged with one of them in an event is that identifier everywhere in the
+// event.
+var specificKinds = map[string]bool{
+	KindIMEI: true, KindMEID: true, KindIMSI: true, KindICCID: true, KindAndroidID: true,
+	KindAdvertisingID: true, KindOAID: true, KindIDFV: true, KindMAC: true, KindEmail: true, KindPhone: true,
+}
+
+// IDKinds tags the fields of one event: IDKind of each, then one
+// reconciliation within the event: a value that some field tags with a
+// specific kind (imei, meid, imsi, iccid, android_id, advertising_id, oaid,
+// idfv, mac, email, phone) takes that kind in the event's other fields
+// whose own tag is generic (anonymous_id, device_id, account_id) or none.
+// Amplitude's device_id holding the advertising id that its adid field
+// names is an advertising_id. The first specific kind in field order wins.
+func IDKinds(fields []Field) []string {
+	kinds := make([]string, len(fields))
+	var byValue map[string]string
+	for i, f := range fields {
+		kinds[i] = IDKind(f.Path, f.Value, f.Type)
+		if specificKinds[kinds[i]] {
+			if byValue == nil {
+				byValue = make(map[string]string)
+			}
+			if _, ok := byValue[f.Value]; !ok {
+				byValue[f.Value] = kinds[i]
+			}
+		}
+	}
+	if byValue == nil {
+		return kinds
+	}
+	for i, f := range fields {
+		switch kinds[i] {
+		case "", KindAnonymousID, KindDeviceID, KindAccountID:
+			if f.Type != "string" && f.Type != "number" {
+				continue
+			}
+			if k, ok := byValue[f.Value]; ok {
+				kinds[i] = k
+			}
+		}
+	}
+	return kinds
 }

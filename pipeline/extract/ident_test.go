@@ -67,7 +67,7 @@ func TestIDKind(t *testing.T) {
 		{"properties.$device_id", "9774d56d682e549c", s, KindAndroidID},
 		{"identities.$identity_android_id", "9774d56d682e549c", s, KindAndroidID},
 		{"properties.android_id", "9774D56D682E549C", s, KindAndroidID},
-		{"properties.$device_id", "9774D56D682E549C", s, ""}, // not the SDK's lowercase form
+		{"properties.$device_id", "9774D56D682E549C", s, KindDeviceID}, // not the SDK's lowercase Android ID: some device id
 		{"properties.ssaid", "9774d56d682e549c", s, KindAndroidID},
 		{"distinct_id", "9774d56d682e549c", s, KindAndroidID},
 		{"properties.md5", "9774d56d682e549c", s, ""},
@@ -76,7 +76,17 @@ func TestIDKind(t *testing.T) {
 		{"properties.token", "9774d56d682e549c", s, ""},
 		{"properties.crc", "9774d56d682e549c", s, ""},
 		{"properties.$device_id", "0000000000000000", s, ""},
-		{"properties.$device_id", "9774d56d682e549", s, ""},
+		{"properties.$device_id", "9774d56d682e549", s, KindDeviceID},
+		{"context.device.id", "a3f9c47e21d08b65", s, KindAndroidID},
+		{"context.device.id", "6e1d4c2b-9a8f-4e7d-b6c5-a4f3e2d1c0b9", s, KindAnonymousID},
+		{"context.app.id", "a3f9c47e21d08b65", s, ""},
+		{"advertiserId", "38400000-8cf0-11bd-b23e-10b96e40000d", s, KindAdvertisingID},
+		{"af_uid", "1631607001234-5482016387204519234", s, KindDeviceID},
+		{"data.device_id", "dv-8c1f3e77b2a94d05", s, KindDeviceID},
+		{"cid", "1234567890.1631607001", s, KindDeviceID},
+		{"device_id", "unknown", s, ""},
+		{"device_id", "abcdefgh", s, ""},
+		{"device_id_md5", "dv-8c1f3e77b2a94d05", s, ""},
 		// Advertising ids, OAID, IDFV.
 		{"properties.$gaid", "38400000-8cf0-11bd-b23e-10b96e40000d", s, KindAdvertisingID},
 		{"properties.gps_adid", "38400000-8cf0-11bd-b23e-10b96e40000d", s, KindAdvertisingID},
@@ -84,7 +94,7 @@ func TestIDKind(t *testing.T) {
 		{"properties.advertisingId", "38400000-8cf0-11bd-b23e-10b96e40000d", s, KindAdvertisingID},
 		{"properties.$gaid", "00000000-0000-0000-0000-000000000000", s, ""},
 		{"properties.idfa", "00000000-0000-0000-0000-000000000000", s, ""},
-		{"properties.adid", "a3f7b2c1d4e5f60718293a4b5c6d7e8f", s, ""}, // Adjust's own id, not a UUID
+		{"properties.adid", "a3f7b2c1d4e5f60718293a4b5c6d7e8f", s, KindDeviceID}, // Adjust's own device id, not an advertising UUID
 		{"properties.bad_id", "38400000-8cf0-11bd-b23e-10b96e40000d", s, ""},
 		{"properties.oaid", "f2e8c1a4-7b3d-4e9a-8c1f-2d6b5a4e3c21", s, KindOAID},
 		{"properties.oaid", "0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b", s, KindOAID},

@@ -119,6 +119,23 @@ func (c *cell) optI64(v int64, ok bool) {
 	c.i64(v)
 }
 
+func (c *cell) optBool(v, ok bool) {
+	if !ok {
+		c.b.AppendNull()
+		return
+	}
+	c.boolean(v)
+}
+
+func (c *cell) optF64(v float64, ok bool) {
+	if !ok {
+		c.b.AppendNull()
+		return
+	}
+	c.st.bytes += 8
+	c.b.(*array.Float64Builder).Append(v)
+}
+
 func (c *cell) boolean(v bool) {
 	c.st.bytes++
 	c.b.(*array.BooleanBuilder).Append(v)

@@ -68,19 +68,20 @@ func writeSample(t *testing.T, opts Options) (string, []OutputFile, []Counter) {
 		UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, TS: t0 + 123456789,
 		Host: "sa.例子.cn", Path: "/sa", Location: "body", Field: "data_list",
 		Chain: []string{"urlencoded", "base64", "gzip", "json"}, SDK: "sensorsdata",
-		EncodedLen: 100, DecodedLen: 250, JSON: `[{"event":"$AppStart"}]`, CRC: "-123",
+		EncodedLen: 100, DecodedLen: 250, JSON: `[{"event":"$AppStart"}]`, CRC: "-123", CRCChecked: true, CRCOK: true,
 		FirstFile: "a.pcap", FirstFrame: 4,
 	}))
 	must(t, w.Payload(&PayloadRow{
 		UID: "Cflow1", TransDepth: 1, PayloadIndex: 1, TS: t0,
 		Location: "query", Chain: nil, Flags: []string{"decode_limit"},
+		Encrypted: true, Entropy: 7.5, Evidence: []Header{{"X-Umeng-Sdk", "Android"}}, Limit: "ratio",
 		JSON: "", FirstFile: "a.pcap", FirstFrame: 4,
 	}))
 	must(t, w.Event(&EventRow{
 		UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, EventIndex: 0, TS: t0 + 123456789,
 		EventTime: t0 - 1e6, HasEventTime: true,
 		Event: "$AppStart", EventType: "track", DistinctID: "u\xc3", LoginID: "", AnonymousID: "anon-1",
-		UserID: "", TrackID: "42", Properties: `{"$os":"Android","名":"值"}`,
+		UserID: "", DeviceID: "dev-1", TrackID: "42", Repeat: true, Properties: `{"$os":"Android","名":"值"}`,
 		Host: "sa.例子.cn", Path: "/sa", SDK: "sensorsdata", FirstFile: "a.pcap", FirstFrame: 4,
 	}))
 	must(t, w.Event(&EventRow{
@@ -88,7 +89,11 @@ func writeSample(t *testing.T, opts Options) (string, []OutputFile, []Counter) {
 		EventTime: 12345, HasEventTime: false, FirstFile: "a.pcap", FirstFrame: 4,
 	}))
 	must(t, w.Field(&FieldRow{UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, EventIndex: 0, Path: "properties.$os", Value: "Android", JSONType: "string", IDKind: "url", Host: "sa.例子.cn"}))
-	must(t, w.Field(&FieldRow{UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, EventIndex: 0, Path: "properties.n", Value: "", JSONType: "null"}))
+	must(t, w.Field(&FieldRow{UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, EventIndex: 0, Path: "properties.n", Value: "", JSONType: "null", Via: "base64>json"}))
+	must(t, w.Leak(&LeakRow{UID: "Cflow1", TransDepth: 1, TS: t0, Host: "sa.例子.cn", Path: "/sa", Kind: "imei", Value: "358476101234565",
+		Disguise: "md5", Location: "field", Where: "properties.imei_md5", PayloadIndex: 0, EventIndex: 2, FirstFile: "a.pcap", FirstFrame: 4}))
+	must(t, w.Leak(&LeakRow{UID: "Cflow1", TransDepth: 1, TS: t0, Kind: "email", Label: "work", Value: "a@b.example",
+		Disguise: "base64", Location: "uri", PayloadIndex: -1, EventIndex: -1, FirstFile: "a.pcap", FirstFrame: 4}))
 	outs, err := w.Close()
 	if err != nil {
 		t.Fatalf("Close: %v", err)
@@ -100,10 +105,10 @@ func TestReadBack(t *testing.T) {
 	dir, outs, counters := writeSample(t, Options{})
 	file := func(table string) string { return filepath.Join(dir, table+".parquet") }
 
-	if got, want := dirNames(t, dir), []string{"events.parquet", "fields.parquet", "flows.parquet", "http.parquet", "payloads.parquet"}; !slices.Equal(got, want) {
+	if got, want := dirNames(t, dir), []string{"events.parquet", "fields.parquet", "flows.parquet", "http.parquet", "leaks.parquet", "payloads.parquet"}; !slices.Equal(got, want) {
 		t.Fatalf("dataset files = %q, want %q", got, want)
 	}
-	wantRows := map[string]int64{"events.parquet": 2, "fields.parquet": 2, "flows.parquet": 2, "http.parquet": 2, "payloads.parquet": 2}
+	wantRows := map[string]int64{"events.parquet": 2, "fields.parquet": 2, "flows.parquet": 2, "http.parquet": 2, "leaks.parquet": 2, "payloads.parquet": 2}
 	for i, o := range outs {
 		if i > 0 && outs[i-1].Name >= o.Name {
 			t.Errorf("outputs not sorted: %q before %q", outs[i-1].Name, o.Name)
@@ -161,9 +166,9 @@ func TestReadBack(t *testing.T) {
 		arg:  file("payloads"),
 		want: [][]string{
 			{"Cflow1", "1", "0", "2024-05-01T10:20:30.123456Z", "sa.例子.cn", "/sa", "body", "data_list", "[urlencoded, base64, gzip, json]", "sensorsdata",
-				"100", "250", `[{"event":"$AppStart"}]`, "-123", "[]", "a.pcap", "4", "4", "gzip"},
+				"100", "250", `[{"event":"$AppStart"}]`, "-123", "true", "false", "NULL", "[]", "NULL", "[]", "a.pcap", "4", "4", "gzip"},
 			{"Cflow1", "1", "1", "2024-05-01T10:20:30.000000Z", "NULL", "NULL", "query", "NULL", "[]", "NULL",
-				"0", "0", "NULL", "NULL", "[decode_limit]", "a.pcap", "4", "0", "NULL"},
+				"0", "0", "NULL", "NULL", "NULL", "true", "7.5", "[{'name': X-Umeng-Sdk, 'value': Android}]", "ratio", "[decode_limit]", "a.pcap", "4", "0", "NULL"},
 		},
 	}, {
 		name: "events",
@@ -171,17 +176,25 @@ func TestReadBack(t *testing.T) {
 		arg:  file("events"),
 		want: [][]string{
 			{"Cflow1", "1", "0", "0", "2024-05-01T10:20:30.123456Z", "2024-05-01T10:20:29.999000Z", "$AppStart", "track", "u\uFFFD", "NULL", "anon-1",
-				"NULL", "42", `{"$os":"Android","名":"值"}`, "sa.例子.cn", "/sa", "sensorsdata", "a.pcap", "4"},
+				"NULL", "dev-1", "42", "true", `{"$os":"Android","名":"值"}`, "sa.例子.cn", "/sa", "sensorsdata", "a.pcap", "4"},
 			{"Cflow1", "1", "0", "1", "2024-05-01T10:20:30.000000Z", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL",
-				"NULL", "NULL", "NULL", "NULL", "NULL", "NULL", "a.pcap", "4"},
+				"NULL", "NULL", "NULL", "false", "NULL", "NULL", "NULL", "NULL", "a.pcap", "4"},
 		},
 	}, {
 		name: "fields",
 		sql:  `SELECT * FROM read_parquet(?) ORDER BY path`,
 		arg:  file("fields"),
 		want: [][]string{
-			{"Cflow1", "1", "0", "0", "properties.$os", "Android", "string", "url", "sa.例子.cn"},
-			{"Cflow1", "1", "0", "0", "properties.n", "", "null", "NULL", "NULL"},
+			{"Cflow1", "1", "0", "0", "properties.$os", "Android", "string", "url", "NULL", "sa.例子.cn"},
+			{"Cflow1", "1", "0", "0", "properties.n", "", "null", "NULL", "base64>json", "NULL"},
+		},
+	}, {
+		name: "leaks",
+		sql:  `SELECT * FROM read_parquet(?) ORDER BY kind`,
+		arg:  file("leaks"),
+		want: [][]string{
+			{"Cflow1", "1", "2024-05-01T10:20:30.000000Z", "NULL", "NULL", "email", "work", "a@b.example", "base64", "uri", "NULL", "NULL", "NULL", "a.pcap", "4"},
+			{"Cflow1", "1", "2024-05-01T10:20:30.000000Z", "sa.例子.cn", "/sa", "imei", "NULL", "358476101234565", "md5", "field", "properties.imei_md5", "0", "2", "a.pcap", "4"},
 		},
 	}, {
 		name: "timestamp type",
@@ -221,6 +234,7 @@ func TestReadBack(t *testing.T) {
 		{"sink.fields.row_groups", 1}, {"sink.fields.utf8_repaired", 0},
 		{"sink.flows.row_groups", 1}, {"sink.flows.utf8_repaired", 1},
 		{"sink.http.row_groups", 1}, {"sink.http.utf8_repaired", 3},
+		{"sink.leaks.row_groups", 1}, {"sink.leaks.utf8_repaired", 0},
 		{"sink.payloads.row_groups", 1}, {"sink.payloads.utf8_repaired", 0},
 	}
 	if !slices.Equal(counters, wantCounters) {
@@ -239,6 +253,7 @@ func TestSchemaMatchesFiles(t *testing.T) {
 		"int32":              "INTEGER",
 		"int64":              "BIGINT",
 		"bool":               "BOOLEAN",
+		"float64":            "DOUBLE",
 		"timestamp[us, UTC]": "TIMESTAMP WITH TIME ZONE",
 		"list<string>":       "VARCHAR[]",
 		"list<struct<name: string, value: string>>": `STRUCT("name" VARCHAR, "value" VARCHAR)[]`,
@@ -292,7 +307,7 @@ func TestDictionaryColumns(t *testing.T) {
 				}
 			}
 		}
-		for _, d := range []string{"flows.end_reason", "flows.roles", "http.method", "http.version", "payloads.location", "payloads.sdk", "events.event_type", "events.sdk", "fields.json_type", "fields.id_kind"} {
+		for _, d := range []string{"flows.end_reason", "flows.roles", "http.method", "http.version", "payloads.location", "payloads.sdk", "payloads.limit", "events.event_type", "events.sdk", "fields.json_type", "fields.id_kind", "leaks.kind", "leaks.location"} {
 			want = append(want, d)
 		}
 		if !slices.Equal(got, want) {

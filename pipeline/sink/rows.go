@@ -101,7 +101,12 @@ type PayloadRow struct {
 	SDK                      string
 	EncodedLen, DecodedLen   int64
 	JSON                     string
-	CRC                      string
+	CRC                      string // as sent; "" is written as null
+	CRCChecked, CRCOK        bool   // crc_ok is null unless CRCChecked
+	Encrypted                bool
+	Entropy                  float64 // written only when Encrypted
+	Evidence                 []Header
+	Limit                    string
 	Flags                    []string
 	FirstFile                string
 	FirstFrame               int64
@@ -117,6 +122,8 @@ type EventRow struct {
 
 	Event, EventType                                  string
 	DistinctID, LoginID, AnonymousID, UserID, TrackID string
+	DeviceID                                          string
+	Repeat                                            bool
 	Properties                                        string // JSON text
 	Host, Path, SDK                                   string
 	FirstFile                                         string
@@ -129,5 +136,20 @@ type FieldRow struct {
 	TransDepth, PayloadIndex, EventIndex int32
 	Path, Value, JSONType                string
 	IDKind                               string // "" is written as null
+	Via                                  string // "" is written as null
 	Host                                 string
+}
+
+// LeakRow is one known value found in a transaction (table "leaks").
+type LeakRow struct {
+	UID                      string
+	TransDepth               int32
+	TS                       int64
+	Host, Path               string
+	Kind, Label, Value       string // the known value
+	Disguise                 string
+	Location, Where          string
+	PayloadIndex, EventIndex int32 // -1 is written as null
+	FirstFile                string
+	FirstFrame               int64
 }

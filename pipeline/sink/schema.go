@@ -10,7 +10,7 @@ import (
 // SchemaVersion changes whenever a table or column is added, removed,
 // renamed or retyped. It is in the manifest and in every file's key-value
 // metadata ("telltale.schema_version").
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // TableDoc describes one output table for `telltale schema`.
 type TableDoc struct {
@@ -36,6 +36,7 @@ var (
 	tInt32   = arrow.PrimitiveTypes.Int32
 	tInt64   = arrow.PrimitiveTypes.Int64
 	tBool    = arrow.FixedWidthTypes.Boolean
+	tFloat64 = arrow.PrimitiveTypes.Float64
 	tTime    = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
 	tStrings = arrow.ListOfField(arrow.Field{Name: "element", Type: tString})
 	tHeaders = arrow.ListOfField(arrow.Field{Name: "element", Type: arrow.StructOf(
@@ -84,6 +85,7 @@ const (
 	TablePayloads = "payloads"
 	TableEvents   = "events"
 	TableFields   = "fields"
+	TableLeaks    = "leaks"
 )
 
 // Repeated documentation.
@@ -211,6 +213,11 @@ var payloadsDef = tableDef[PayloadRow]{
 		{name: "decoded_len", typ: tInt64, doc: "payload length after the whole chain", put: func(c *cell, r *PayloadRow) { c.i64(r.DecodedLen) }},
 		{name: "json", typ: tString, null: true, nostats: true, doc: "decoded payload as JSON text; null when decoding did not reach JSON", put: func(c *cell, r *PayloadRow) { c.optStr(r.JSON) }},
 		{name: "crc", typ: tString, null: true, doc: "checksum parameter sent with the payload, as sent; null when absent", put: func(c *cell, r *PayloadRow) { c.optStr(r.CRC) }},
+		{name: "crc_ok", typ: tBool, null: true, doc: "true when the checksum matches the payload as received (Sensors: Java String.hashCode of the Base64 text); null when there is none to check", put: func(c *cell, r *PayloadRow) { c.optBool(r.CRCOK, r.CRCChecked) }},
+		{name: "encrypted", typ: tBool, doc: "true for an encrypted or opaque payload: never decoded into events; json holds at most its readable envelope", put: func(c *cell, r *PayloadRow) { c.boolean(r.Encrypted) }},
+		{name: "entropy", typ: tFloat64, null: true, doc: "Shannon entropy (bits per byte) of the innermost bytes reached, for encrypted payloads; null otherwise", put: func(c *cell, r *PayloadRow) { c.optF64(r.Entropy, r.Encrypted) }},
+		{name: "evidence", typ: tHeaders, nostats: true, doc: "request headers that identify the vendor of an opaque payload (e.g. X-Umeng-Sdk, OT_sender); empty otherwise", put: func(c *cell, r *PayloadRow) { c.headers(r.Evidence) }},
+		{name: "limit", typ: tString, null: true, dict: true, doc: "decode limit that stopped the chain: depth, bytes or ratio (decompression bomb); null when none", put: func(c *cell, r *PayloadRow) { c.optStr(r.Limit) }},
 		{name: "flags", typ: tStrings, flags: true, doc: "decoding flags (limits, errors), plus utf8_repaired when a string column of this row held invalid UTF-8", put: func(c *cell, r *PayloadRow) { c.flagList(r.Flags) }},
 		{name: "first_file", typ: tString, doc: docFirstFile, put: func(c *cell, r *PayloadRow) { c.str(r.FirstFile) }},
 		{name: "first_frame", typ: tInt64, doc: docFirstFrame, put: func(c *cell, r *PayloadRow) { c.i64(r.FirstFrame) }},
@@ -233,7 +240,9 @@ var eventsDef = tableDef[EventRow]{
 		{name: "login_id", typ: tString, null: true, doc: "login id; null when absent", put: func(c *cell, r *EventRow) { c.optStr(r.LoginID) }},
 		{name: "anonymous_id", typ: tString, null: true, doc: "anonymous id; null when absent", put: func(c *cell, r *EventRow) { c.optStr(r.AnonymousID) }},
 		{name: "user_id", typ: tString, null: true, doc: "user id; null when absent", put: func(c *cell, r *EventRow) { c.optStr(r.UserID) }},
+		{name: "device_id", typ: tString, null: true, doc: "device id the SDK names as such (advertising id, $device_id, ...); null when absent", put: func(c *cell, r *EventRow) { c.optStr(r.DeviceID) }},
 		{name: "track_id", typ: tString, null: true, doc: "track id (deduplication id); null when absent", put: func(c *cell, r *EventRow) { c.optStr(r.TrackID) }},
+		{name: "repeat", typ: tBool, doc: "true when an earlier event of the dataset had the same sdk, distinct_id, track_id, event and event_time: a re-sent event (after a failed upload)", put: func(c *cell, r *EventRow) { c.boolean(r.Repeat) }},
 		{name: "properties", typ: tString, null: true, nostats: true, doc: "event properties as JSON text; null when absent", put: func(c *cell, r *EventRow) { c.optStr(r.Properties) }},
 		{name: "host", typ: tString, null: true, doc: docHost, put: func(c *cell, r *EventRow) { c.optStr(r.Host) }},
 		{name: "path", typ: tString, null: true, doc: docPath, put: func(c *cell, r *EventRow) { c.optStr(r.Path) }},
@@ -255,13 +264,36 @@ var fieldsDef = tableDef[FieldRow]{
 		{name: "value", typ: tString, nostats: true, doc: "leaf value as text (strings unquoted, others as JSON)", put: func(c *cell, r *FieldRow) { c.str(r.Value) }},
 		{name: "json_type", typ: tString, dict: true, doc: "JSON type of the leaf as the extractor names it (e.g. string, number)", put: func(c *cell, r *FieldRow) { c.str(r.JSONType) }},
 		{name: "id_kind", typ: tString, null: true, dict: true, doc: "kind of identifier the value is (imei, android_id, advertising_id, oaid, mac, email, phone, ipv4, geo, url, search_query, account_id, packed_ids, ...; rules in pipeline/extract IDKind); null when none", put: func(c *cell, r *FieldRow) { c.optStr(r.IDKind) }},
+		{name: "via", typ: tString, null: true, doc: "decode chain (joined by '>') that revealed the leaf from a string value of the JSON (e.g. json, base64>gzip>json); null for a plain leaf", put: func(c *cell, r *FieldRow) { c.optStr(r.Via) }},
 		{name: "host", typ: tString, null: true, doc: docHost, put: func(c *cell, r *FieldRow) { c.optStr(r.Host) }},
+	},
+}
+
+var leaksDef = tableDef[LeakRow]{
+	name: TableLeaks,
+	doc:  "one row per known value (run --known) found in a transaction, per disguise and place",
+	cols: []column[LeakRow]{
+		{name: "uid", typ: tString, doc: docUID, put: func(c *cell, r *LeakRow) { c.str(r.UID) }},
+		{name: "trans_depth", typ: tInt32, doc: docTransDepth, put: func(c *cell, r *LeakRow) { c.i32(r.TransDepth) }},
+		{name: "ts", typ: tTime, doc: docTS, put: func(c *cell, r *LeakRow) { c.ts(r.TS) }},
+		{name: "host", typ: tString, null: true, doc: docHost, put: func(c *cell, r *LeakRow) { c.optStr(r.Host) }},
+		{name: "path", typ: tString, null: true, doc: docPath, put: func(c *cell, r *LeakRow) { c.optStr(r.Path) }},
+		{name: "kind", typ: tString, dict: true, doc: "kind of the known value as the known-values file names it (imei, email, ...)", put: func(c *cell, r *LeakRow) { c.str(r.Kind) }},
+		{name: "label", typ: tString, null: true, doc: "label of the known value; null when none", put: func(c *cell, r *LeakRow) { c.optStr(r.Label) }},
+		{name: "value", typ: tString, doc: "the known value as given", put: func(c *cell, r *LeakRow) { c.str(r.Value) }},
+		{name: "disguise", typ: tString, doc: "how it appeared: plain, lower, upper, nosep, md5, sha1, sha256, base64, or a hash/base64 of a form, e.g. sha256(lower)", put: func(c *cell, r *LeakRow) { c.str(r.Disguise) }},
+		{name: "location", typ: tString, dict: true, doc: "where: field (a decoded event field), payload (a decoded layer of a payload), uri, header, body (the request body as received), response (the response body)", put: func(c *cell, r *LeakRow) { c.str(r.Location) }},
+		{name: "where", typ: tString, null: true, doc: "field path, payload chain up to the layer, or header name; null for uri, body and response", put: func(c *cell, r *LeakRow) { c.optStr(r.Where) }},
+		{name: "payload_index", typ: tInt32, null: true, doc: "payload of the hit (payloads table); null outside payloads", put: func(c *cell, r *LeakRow) { c.optI32(r.PayloadIndex, r.PayloadIndex >= 0) }},
+		{name: "event_index", typ: tInt32, null: true, doc: "event of the hit; null outside events", put: func(c *cell, r *LeakRow) { c.optI32(r.EventIndex, r.EventIndex >= 0) }},
+		{name: "first_file", typ: tString, doc: docFirstFile, put: func(c *cell, r *LeakRow) { c.str(r.FirstFile) }},
+		{name: "first_frame", typ: tInt64, doc: docFirstFrame, put: func(c *cell, r *LeakRow) { c.i64(r.FirstFrame) }},
 	},
 }
 
 // Schema documents every table and column in output order.
 func Schema() []TableDoc {
-	return []TableDoc{flowsDef.tableDoc(), httpDef.tableDoc(), payloadsDef.tableDoc(), eventsDef.tableDoc(), fieldsDef.tableDoc()}
+	return []TableDoc{flowsDef.tableDoc(), httpDef.tableDoc(), payloadsDef.tableDoc(), eventsDef.tableDoc(), fieldsDef.tableDoc(), leaksDef.tableDoc()}
 }
 
 func (d *tableDef[R]) tableDoc() TableDoc {

@@ -94,6 +94,7 @@ type Writer struct {
 	payloads  *table[PayloadRow]
 	events    *table[EventRow]
 	fields    *table[FieldRow]
+	leaks     *table[LeakRow]
 	all       []tableFile
 	done      bool     // Close or Abort was called
 	published []string // final names renamed into place by Close
@@ -147,6 +148,7 @@ func Create(opts Options) (*Writer, error) {
 		func() (err error) { w.payloads, err = openTable(w, &payloadsDef); return err },
 		func() (err error) { w.events, err = openTable(w, &eventsDef); return err },
 		func() (err error) { w.fields, err = openTable(w, &fieldsDef); return err },
+		func() (err error) { w.leaks, err = openTable(w, &leaksDef); return err },
 	} {
 		if err := open(); err != nil {
 			w.Abort()
@@ -180,6 +182,9 @@ func (w *Writer) Event(r *EventRow) error { return w.events.add(r) }
 
 // Field adds a row to the fields table.
 func (w *Writer) Field(r *FieldRow) error { return w.fields.add(r) }
+
+// Leak adds a row to the leaks table.
+func (w *Writer) Leak(r *LeakRow) error { return w.leaks.add(r) }
 
 // Close writes what is buffered, closes and fsyncs every file, renames them
 // to their final names and fsyncs the directory. It returns one OutputFile

@@ -31,7 +31,7 @@ type OutFile struct {
 
 // Samples builds every sample. It does no I/O.
 func Samples() []*Sample {
-	return []*Sample{phoneBrowser(), rotated(), pcapngSLL2(), pcapdroidTrailer()}
+	return []*Sample{phoneBrowser(), rotated(), pcapngSLL2(), pcapdroidTrailer(), sdkZoo()}
 }
 
 var gateway = mustMAC("00:1a:2b:3c:4d:5e") // the Wi-Fi router's MAC

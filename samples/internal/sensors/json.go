@@ -8,14 +8,21 @@
 //     concatenation, each event's closing brace replaced by
 //     `,"_flush_time":<ms>}`, gzipped with a java.util.zip header, Base64'd and
 //     percent-encoded into `crc=..&gzip=1&data_list=..`;
-//   - the web SDK's one-event `data=<b64>&ext=crc%3D<n>` parameters;
-//   - the crc: Java String.hashCode of the Base64 text.
+//   - the web SDK's one-event `data=<b64>&ext=crc%3D<n>` parameters and its
+//     batch_send `data_list=<b64 JSON array>` (no gzip, no crc);
+//   - the Apple SDK's (iOS and macOS) batch, optionally with its Base64 cut
+//     into CRLF lines or with '+' left unescaped by URLQueryAllowed escaping;
+//   - the Android gzip=9 upload: encrypted key groups sent as data_list
+//     JSON directly;
+//   - the crc: Java String.hashCode of the Base64 text;
+//   - the percent-encoders of the clients involved (Escape).
 //
 // It is used only by the sample generators under samples/; everything in it
 // is deterministic (no clock, no randomness: callers pass times and ids in).
 package sensors
 
 import (
+	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 )
@@ -30,8 +37,10 @@ type Member struct {
 // Android's org.json (LinkedHashMap) and JavaScript objects do. The order is
 // part of the wire bytes, so a Go map would not do.
 //
-// Values may be string, bool, int, int32, int64, Object, []any or nil; any
-// other type is a bug in the generator and makes AppendJSON panic.
+// Values may be string, bool, int, int32, int64, json.Number (a number
+// written exactly as given, e.g. Mixpanel's decimal seconds), Object, []any
+// or nil; any other type is a bug in the generator and makes AppendJSON
+// panic.
 type Object []Member
 
 // Get returns the value stored under key.
@@ -94,6 +103,11 @@ func AppendJSON(dst []byte, v any, st Style) []byte {
 		return strconv.AppendInt(dst, int64(v), 10)
 	case int64:
 		return strconv.AppendInt(dst, v, 10)
+	case json.Number:
+		if !json.Valid([]byte(v)) {
+			panic("sensors: json.Number " + strconv.Quote(string(v)) + " is not a JSON number")
+		}
+		return append(dst, v...)
 	case Object:
 		dst = append(dst, '{')
 		for i, m := range v {
@@ -122,7 +136,7 @@ func AppendJSON(dst []byte, v any, st Style) []byte {
 func typeName(v any) string {
 	switch v.(type) {
 	case float32, float64:
-		return "float (keep sample values exact: use integers)"
+		return "float (keep sample values exact: use integers or json.Number)"
 	case map[string]any:
 		return "map (member order would be random: use Object)"
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/url"
 	"strconv"
@@ -112,5 +113,100 @@ func TestWebEvent(t *testing.T) {
 	}
 	if want := "data=eyJhIjoiYiJ9&ext=crc%3D-1944292148"; w.Params != want {
 		t.Errorf("Params = %s, want %s", w.Params, want)
+	}
+}
+
+func TestEscape(t *testing.T) {
+	tests := []struct{ in, keep, want string }{
+		{"a+b/c=d", URIComponent, "a%2Bb%2Fc%3Dd"},
+		{"a+b/c=d", AppleQuery, "a+b/c=d"},
+		{"ab\r\ncd=", AppleAlnum, "ab%0D%0Acd%3D"},
+		{"x y!*'()~", URIComponent, "x%20y!*'()~"},
+		{"天", URIComponent, "%E5%A4%A9"},
+		{"{\"k\":1}", URIComponent, "%7B%22k%22%3A1%7D"},
+	}
+	for _, tt := range tests {
+		if got := Escape(tt.in, tt.keep); got != tt.want {
+			t.Errorf("Escape(%q, %q) = %q, want %q", tt.in, tt.keep, got, tt.want)
+		}
+	}
+}
+
+func TestJSONNumber(t *testing.T) {
+	o := Object{{"time", json.Number("1631607123.456")}}
+	if got := string(AppendJSON(nil, o, JSStringify)); got != `{"time":1631607123.456}` {
+		t.Errorf("AppendJSON = %s", got)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("an invalid json.Number did not panic")
+		}
+	}()
+	AppendJSON(nil, Object{{"x", json.Number("1.2.3")}}, JSStringify)
+}
+
+func TestAppleBatch(t *testing.T) {
+	// Enough distinct text that the Base64 runs over several 76-column lines.
+	var evs []Object
+	for i := range 12 {
+		evs = append(evs, Object{{"i", i}, {"s", strings.Repeat(strconv.Itoa(i*7919), 3)}})
+	}
+	wrapped := AppleBatch(evs, 1631607000000, true, AppleAlnum)
+	lines := strings.Split(wrapped.Base64, "\r\n")
+	if len(lines) < 2 {
+		t.Fatalf("Base64 not wrapped: %q", wrapped.Base64)
+	}
+	for i, l := range lines {
+		if len(l) > 76 || i < len(lines)-1 && len(l) != 76 {
+			t.Errorf("line %d has %d columns", i, len(l))
+		}
+	}
+	if wrapped.CRC != JavaStringHash(wrapped.Base64) {
+		t.Error("crc is not the hash of the wrapped text")
+	}
+	prefix := "crc=" + strconv.Itoa(int(wrapped.CRC)) + "&gzip=1&data_list="
+	enc, ok := strings.CutPrefix(wrapped.Body, prefix)
+	if !ok || !strings.Contains(enc, "%0D%0A") || strings.ContainsAny(enc, "+/=\r\n") {
+		t.Errorf("body %.80q: want prefix %s and every punctuation escaped", wrapped.Body, prefix)
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(wrapped.Base64, "\r\n", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw[9] != 3 {
+		t.Errorf("gzip OS byte %d, want 3 (zlib on Apple)", raw[9])
+	}
+	zr, _ := gzip.NewReader(bytes.NewReader(raw))
+	plain, _ := io.ReadAll(zr)
+	if !bytes.Equal(plain, wrapped.JSON) || !bytes.HasSuffix(plain, []byte(`"_flush_time":1631607000000}]`)) {
+		t.Errorf("gunzip = %.80s", plain)
+	}
+
+	loose := AppleBatch(evs, 1631607000000, false, AppleQuery)
+	if strings.Contains(loose.Base64, "\r") || !strings.HasSuffix(loose.Body, "&data_list="+loose.Base64) {
+		t.Errorf("URLQueryAllowed body must carry the Base64 unescaped: %.80q", loose.Body)
+	}
+}
+
+func TestWebBatch(t *testing.T) {
+	b := WebBatch([]Object{{{"a", "天"}}, {{"b", 2}}}, 1631607000000)
+	const want = `[{"a":"天","_flush_time":1631607000000},{"b":2,"_flush_time":1631607000000}]`
+	if string(b.JSON) != want || b.CRC != 0 {
+		t.Errorf("JSON %s crc %d", b.JSON, b.CRC)
+	}
+	dec, _ := base64.StdEncoding.DecodeString(b.Base64)
+	if string(dec) != want || b.Body != "data_list="+url.QueryEscape(b.Base64) {
+		t.Errorf("Base64/body wrong: %s", b.Body)
+	}
+}
+
+func TestAndroidEncrypted(t *testing.T) {
+	e := AndroidEncrypted([]EncryptedGroup{{EKey: "ab/c", PKV: 3, Payloads: []string{"x/y=", "z+w"}}}, 1631607000000)
+	const want = `[{"ekey":"ab\/c","pkv":3,"payloads":["x\/y=","z+w"],"flush_time":1631607000000}]`
+	if e.JSON != want || e.CRC != JavaStringHash(want) {
+		t.Errorf("JSON %s crc %d", e.JSON, e.CRC)
+	}
+	if dec, _ := url.QueryUnescape(e.Field); dec != want || !strings.HasSuffix(e.Body, "&gzip=9&data_list="+e.Field) {
+		t.Errorf("field %s body %s", e.Field, e.Body)
 	}
 }

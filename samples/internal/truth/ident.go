@@ -18,6 +18,10 @@ type IdentifierSpec struct {
 // are left out. A string matches when it
 // contains the value; an integer matches when its decimal text equals it.
 // The result follows the order of specs; paths are sorted.
+//
+// An event's envelope and nested JSON belong to it as the fields table
+// shows them: envelope members under "envelope.", a nested object under
+// "<path>." (its string leaf itself is walked as part of the object).
 func FindIdentifiers(events []Event, specs []IdentifierSpec) []Identifier {
 	out := make([]Identifier, 0, len(specs))
 	for _, sp := range specs {
@@ -25,7 +29,7 @@ func FindIdentifiers(events []Event, specs []IdentifierSpec) []Identifier {
 		seen := map[string]bool{}
 		for _, ev := range events {
 			var hit bool
-			walk(ev.Object, "", func(path string, v any) {
+			match := func(path string, v any) {
 				p := ""
 				switch v := v.(type) {
 				case string:
@@ -45,7 +49,14 @@ func FindIdentifiers(events []Event, specs []IdentifierSpec) []Identifier {
 					hit = true
 					seen[p] = true
 				}
-			})
+			}
+			walk(ev.Object, "", match)
+			if len(ev.Envelope) > 0 {
+				walk(ev.Envelope, "envelope", match)
+			}
+			for _, n := range ev.Nested {
+				walk(n.Object, n.Path, match)
+			}
 			if hit {
 				id.Events++
 			}

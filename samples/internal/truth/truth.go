@@ -8,6 +8,13 @@
 //   - RequestIndex counts HTTP requests within one connection, from 0;
 //   - EventIndex counts events within one payload, from 0;
 //   - times are Unix epoch milliseconds (the unit Sensors uses).
+//
+// Samples built with SDK profiles (sdk-zoo) also name each payload's and
+// event's SDK, give the events-table columns of the issue-5 contract
+// (Summarize), envelopes and nested JSON, mark re-sent events (MarkRepeats),
+// and list opaque payloads, where known values leak in which disguise, and
+// the noise. Those fields are omitted when empty, so the first samples'
+// files did not change.
 package truth
 
 import (
@@ -30,6 +37,16 @@ type File struct {
 	Payloads    []Payload    `json:"payloads"`
 	Events      []Event      `json:"events"`
 	Identifiers []Identifier `json:"identifiers"`
+	// Opaque lists the payloads nobody can decode without a vendor's key
+	// (also present in Payloads, with Encrypted set).
+	Opaque []Opaque `json:"opaque,omitempty"`
+	// Leaks lists every distinct (request, known kind, disguise) where a
+	// value of the sample's known-values file occurs in the request bytes or
+	// in a layer decoded from them.
+	Leaks []Leak `json:"leaks,omitempty"`
+	// Noise lists what in the non-telemetry traffic was put there to look
+	// like telemetry or identifiers without being either.
+	Noise []Noise `json:"noise,omitempty"`
 }
 
 // Capture describes one capture file of the sample.
@@ -99,20 +116,74 @@ type HTTP struct {
 type Payload struct {
 	ClientPort   int `json:"client_port"`
 	RequestIndex int `json:"request_index"`
-	// Location is "body" (form body or whole body) or "query".
+	// SDK is the profile name (issue-5 contract: sensors_analytics,
+	// mixpanel, ga4, ...). The first samples leave it empty.
+	SDK string `json:"sdk,omitempty"`
+	// Location says where the payload sits: "query", "form" (a field of a
+	// form-encoded body), "body" (the whole request body), "response" (the
+	// whole response body), "header", "cookie" or "multipart". The first
+	// samples say "body" for a form field too (Field then names it).
 	Location string `json:"location"`
-	// Field is the parameter holding the payload: "data_list", "data", or
-	// "" when the whole body is the payload.
+	// Field is the parameter, cookie or header holding the payload:
+	// "data_list", "data", or "" when the whole body is the payload.
 	Field string `json:"field"`
-	// Chain is the decode chain, outermost first.
+	// Chain is the decode chain, outermost first. The first samples write
+	// it in their own words ("form>percent>base64>gzip>json-array"); later
+	// ones in the contract's step names from the first decode step
+	// ("percent>base64>gzip>json", "params", "params_lines"; "" when nothing
+	// decodes, as for an encrypted body).
 	Chain string `json:"chain"`
+	// Encrypted marks an opaque payload: vendor evidence, no events.
+	Encrypted bool `json:"encrypted,omitempty"`
 	// Gzip is the value of the gzip parameter, if any.
 	Gzip string `json:"gzip,omitempty"`
 	// CRC is the crc sent (crc= or ext=crc%3D), if any; it equals the Java
 	// String.hashCode of Base64.
-	CRC    *int32 `json:"crc,omitempty"`
+	CRC *int32 `json:"crc,omitempty"`
+	// CRCOK says whether CRC verifies (after repairing a '+' that form
+	// decoding turned into a space); nil when there is no crc. The first
+	// samples leave it nil: their crcs all verify.
+	CRCOK  *bool  `json:"crc_ok,omitempty"`
 	Base64 string `json:"base64,omitempty"`
 	Events int    `json:"events"`
+	// Object is the decoded value of a payload that yields no event (a
+	// response body handing ids to the device, an identity cookie).
+	Object any `json:"object,omitempty"`
+}
+
+// Opaque is a payload that cannot be decoded: encrypted or compressed with
+// a vendor's key.
+type Opaque struct {
+	ClientPort   int    `json:"client_port"`
+	RequestIndex int    `json:"request_index"`
+	SDK          string `json:"sdk"`
+	Location     string `json:"location"`
+	Field        string `json:"field"`
+	// EncodedLen is the length in bytes of the value as it sits in the
+	// request, before any decoding: the whole body, or the raw
+	// (percent-encoded) form field.
+	EncodedLen int `json:"encoded_len"`
+}
+
+// Leak is one known value found in one request in one disguise.
+type Leak struct {
+	ClientPort   int    `json:"client_port"`
+	RequestIndex int    `json:"request_index"`
+	Kind         string `json:"kind"` // the known-values key: imei, email, mac, ...
+	// Disguise names the form: plain, lower, upper, nosep, nosep_lower,
+	// nosep_upper, md5, sha1, sha256, md5(<form>), sha1(<form>),
+	// sha256(<form>), base64, base64(<form>) (samples/README.md, sdk-zoo).
+	Disguise string `json:"disguise"`
+}
+
+// Noise is one thing in a request or its response that looks like
+// telemetry or an identifier and is neither.
+type Noise struct {
+	ClientPort   int `json:"client_port"`
+	RequestIndex int `json:"request_index"`
+	// What is "<class>:<where>[:<name>]", e.g. "b64-token:query:nonce",
+	// "jwt:header:Authorization", "octet-stream:request:high-entropy".
+	What string `json:"what"`
 }
 
 // Event is one telemetry event.
@@ -127,8 +198,37 @@ type Event struct {
 	TimeMs       int64  `json:"time_ms"`
 	FlushTimeMs  int64  `json:"flush_time_ms,omitempty"`
 	// Object is the event exactly as the server receives it (after parsing),
-	// including _flush_time.
+	// including _flush_time. For parameter-list events (GA4, UA, Adjust) it
+	// holds the parameters in wire order, form-decoded, as strings.
 	Object sensors.Object `json:"object"`
+
+	// The fields below are filled for samples built with SDK profiles
+	// (sdk-zoo); the first samples leave them empty.
+
+	SDK      string `json:"sdk,omitempty"`
+	Location string `json:"location,omitempty"` // the payload's location
+	// LoginID ... DeviceID are the events-table columns of the same names,
+	// read from Object and Envelope by the profile's rules (Summarize).
+	LoginID     string `json:"login_id,omitempty"`
+	AnonymousID string `json:"anonymous_id,omitempty"`
+	UserID      string `json:"user_id,omitempty"`
+	DeviceID    string `json:"device_id,omitempty"`
+	// Repeat: an earlier event of the sample has the same sdk, distinct_id,
+	// _track_id, event and time (an SDK re-sending after a failed upload).
+	Repeat bool `json:"repeat,omitempty"`
+	// Envelope holds the members of the root object around the events
+	// array (e.g. api_key), copied to every event as "envelope.<path>".
+	Envelope sensors.Object `json:"envelope,omitempty"`
+	// Nested lists the string leaves of Object that decode to JSON.
+	Nested []Nested `json:"nested,omitempty"`
+}
+
+// Nested is a string leaf of an event that holds JSON itself.
+type Nested struct {
+	Path  string `json:"path"`  // dotted path in the event object
+	Chain string `json:"chain"` // e.g. "json", "base64>gzip>json"
+	// Object is the decoded JSON: a sensors.Object or a []any.
+	Object any `json:"object"`
 }
 
 // Identifier is a device or user identifier embedded in the telemetry.
