@@ -141,10 +141,10 @@ type truthFile struct {
 		Status       int    `json:"status"`
 	} `json:"http"`
 	Payloads []struct {
-		ClientPort   int    `json:"client_port"`
-		RequestIndex int    `json:"request_index"`
-		Location     string `json:"location"`
-		Field        string `json:"field"`
+		ClientPort   int             `json:"client_port"`
+		RequestIndex int             `json:"request_index"`
+		Location     string          `json:"location"`
+		Field        string          `json:"field"`
 		Chain        string          `json:"chain"`
 		CRC          *int32          `json:"crc"`
 		Events       int             `json:"events"`

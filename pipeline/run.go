@@ -10,8 +10,8 @@ import (
 
 	"telltale/pipeline/capture"
 	"telltale/pipeline/extract"
-	"telltale/pipeline/leak"
 	"telltale/pipeline/h1"
+	"telltale/pipeline/leak"
 	"telltale/pipeline/packet"
 	"telltale/pipeline/sink"
 	"telltale/reassembly"

@@ -122,6 +122,12 @@ func lookup(obj, env []byte, path string) []byte {
 	if rest, ok := strings.CutPrefix(path, envelopePrefix); ok {
 		obj, path = env, rest
 	}
+	if strings.IndexByte(path, '.') < 0 {
+		if len(obj) == 0 || obj[0] != '{' {
+			return nil
+		}
+		return member(obj, path) // the common case: stops at the first match
+	}
 	for len(obj) > 0 && obj[0] == '{' {
 		var hit []byte
 		hitLen := -1

@@ -497,8 +497,8 @@ func TestBomb(t *testing.T) {
 		t.Fatalf("Extract = %d payloads, want 1", len(ps))
 	}
 	p := ps[0]
-	if !reflect.DeepEqual(p.Flags, []string{"limit"}) || p.JSON != "" || p.Events != nil || !reflect.DeepEqual(p.Chain, []string{"form:data", "percent", "base64", "gzip"}) {
-		t.Fatalf("payload flags %q json %.20q events %d chain %q", p.Flags, p.JSON, len(p.Events), p.Chain)
+	if !reflect.DeepEqual(p.Flags, []string{"limit"}) || p.JSON != "" || p.Events != nil || !reflect.DeepEqual(p.Chain, []string{"form:data", "percent", "base64", "gzip"}) || p.Limit != "bytes" {
+		t.Fatalf("payload flags %q json %.20q events %d chain %q limit %q", p.Flags, p.JSON, len(p.Events), p.Chain, p.Limit)
 	}
 	if st.LimitHits != 1 {
 		t.Errorf("LimitHits = %d, want 1", st.LimitHits)
@@ -629,18 +629,27 @@ func TestCounters(t *testing.T) {
 func FuzzExtract(f *testing.F) {
 	js := sensorsBatch(storedEv1, storedEv2)
 	enc := b64(gz(f, js))
-	f.Add("/sa", "", form("crc", crcOf(enc), "gzip", "1", "data_list", url.QueryEscape(enc)))
-	f.Add("/sa.gif?data="+url.QueryEscape(b64([]byte(storedEv2))), "", []byte(nil))
-	f.Add("/e", "application/json", []byte(js))
-	f.Add("/e", "text/plain", gz(f, js)[:200])
-	f.Add("/e", "multipart/form-data; boundary=XX", []byte("--XX\r\nContent-Disposition: form-data; name=\"data\"\r\n\r\n{\"event\":\"a\"}\r\n--XX--\r\n"))
-	f.Add("/e", "", []byte("{\"event\":\"a\"}\n{\"event\":\"b\"}\n{\"ev"))
+	f.Add("", "/sa", "", form("crc", crcOf(enc), "gzip", "1", "data_list", url.QueryEscape(enc)), []byte(`{"code":0,"imei":"358476101234565"}`))
+	f.Add("", "/sa.gif?data="+url.QueryEscape(b64([]byte(storedEv2))), "", []byte(nil), []byte(nil))
+	f.Add("", "/e", "application/json", []byte(js), []byte(`{"code":0,"imei":"358476101234565"}`))
+	f.Add("", "/e", "text/plain", gz(f, js)[:200], []byte(`{"code":0,"imei":"358476101234565"}`))
+	f.Add("", "/e", "multipart/form-data; boundary=XX", []byte("--XX\r\nContent-Disposition: form-data; name=\"data\"\r\n\r\n{\"event\":\"a\"}\r\n--XX--\r\n"), []byte(`{"code":0,"imei":"358476101234565"}`))
+	f.Add("", "/e", "", []byte("{\"event\":\"a\"}\n{\"event\":\"b\"}\n{\"ev"), []byte(`{"code":0,"imei":"358476101234565"}`))
+	f.Add("app.adjust.com", "/session", "application/x-www-form-urlencoded", []byte("gps_adid=38400000-8cf0-11bd-b23e-10b96e40000d&partner_params=%7B%22a%22%3A1%7D"), []byte(`{"adid":"b0f3c5a9d2e14f6a8b7c9d0e1f2a3b4c"}`))
+	f.Add("www.google-analytics.com", "/g/collect?v=2&tid=G-1&cid=1.2", "text/plain", []byte("en=a&ep.x=1\r\nen=b"), []byte(nil))
+	f.Add("ulogs.umeng.com", "/unify_logs", "envelope/json", []byte("\x00\x01binary\xff\xfe"), []byte(nil))
+	f.Add("api.segment.io", "/v1/batch", "application/json", []byte(`{"batch":[{"type":"track","event":"x","timestamp":"2024-01-02T03:04:05Z"}],"sentAt":"x"}`), []byte(nil))
 	lim := Limits{Decode: decode.Limits{MaxDepth: 4, MaxBytes: 1 << 16}, MaxEvents: 50, MaxFields: 50}
-	f.Fuzz(func(t *testing.T, uri, ct string, body []byte) {
-		req := &Request{Method: "POST", URI: uri, ContentType: ct, Body: body, Headers: []Header{{"Cookie", string(body)}}}
+	ex, err := New(nil, lim)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, host, uri, ct string, body, respBody []byte) {
+		req := &Request{Method: "POST", Host: host, URI: uri, ContentType: ct, Body: body, Headers: []Header{{"Cookie", string(body)}, {"X-Umeng-Sdk", host}}}
+		resp := &Response{StatusCode: 200, Body: respBody}
 		var st Stats
-		ps := Extract(req, lim, &st)
-		again := Extract(req, lim, nil)
+		ps := ex.Extract(req, resp, &st)
+		again := ex.Extract(req, resp, nil)
 		if !reflect.DeepEqual(ps, again) {
 			t.Fatal("Extract is not deterministic")
 		}

@@ -293,6 +293,8 @@ type idKey struct {
 	identities bool
 	// deviceParent: the key is "id" and its parent key has "device".
 	deviceParent bool
+	ws           [8][2]int // word spans in raw
+	nw           int
 	veto         bool
 }
 
@@ -332,6 +334,7 @@ func newIDKey(path string) idKey {
 			k.n++
 		}
 	}
+	k.splitWords()
 	k.veto = k.word("hash", "md5", "sha", "sha1", "sha256", "sha512", "token", "crc", "crc32",
 		"checksum", "digest", "sign", "signature", "nonce", "salt", "secret",
 		"time", "timestamp", "ts", "date", "duration", "version", "ver")
@@ -363,17 +366,30 @@ func (k *idKey) is(names ...string) bool {
 // (case-insensitively). Words split at non-alphanumerics and before an upper
 // case letter that follows a lower case letter or digit.
 func (k *idKey) word(words ...string) bool {
+	for i := 0; i < k.nw; i++ {
+		w := k.raw[k.ws[i][0]:k.ws[i][1]]
+		for _, x := range words {
+			if len(w) == len(x) && strings.EqualFold(w, x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// splitWords records the word spans of k.raw once, so that the many word
+// tests of one key do not each rescan it. Keys with more words than fit
+// keep the first ones.
+func (k *idKey) splitWords() {
 	s := k.raw
 	start := -1
 	for i := 0; i <= len(s); i++ {
 		boundary := i == len(s) || !isAlnum(s[i])
 		hump := !boundary && i > 0 && isUpper(s[i]) && (isLower(s[i-1]) || isDigit(s[i-1]))
 		if (boundary || hump) && start >= 0 {
-			w := s[start:i]
-			for _, x := range words {
-				if strings.EqualFold(w, x) {
-					return true
-				}
+			if k.nw < len(k.ws) {
+				k.ws[k.nw] = [2]int{start, i}
+				k.nw++
 			}
 			start = -1
 		}
@@ -381,7 +397,6 @@ func (k *idKey) word(words ...string) bool {
 			start = i
 		}
 	}
-	return false
 }
 
 // packedIDs reports whether v is a "##"-joined list with at least one

@@ -1,14 +1,20 @@
 package extract
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/andybalholm/brotli"
 
 	"telltale/pipeline/decode"
 )
@@ -345,5 +351,68 @@ func TestGlob(t *testing.T) {
 		if got := glob(tt.pattern, tt.s); got != tt.want {
 			t.Errorf("glob(%q, %q) = %v, want %v", tt.pattern, tt.s, got, tt.want)
 		}
+	}
+}
+
+// TestPitfalls runs each decoding trap named in the research notes through
+// Extract, with the exact chain and events expected.
+func TestPitfalls(t *testing.T) {
+	ev := `{"event":"open","distinct_id":"d-1","props":{"url":"https://ex.example/a?b=c"}}`
+	var batch100 []string
+	var names100 []string
+	for i := range 100 {
+		batch100 = append(batch100, `{"event":"e`+strconv.Itoa(i)+`","n":`+strconv.Itoa(i)+`}`)
+		names100 = append(names100, "e"+strconv.Itoa(i))
+	}
+	var br bytes.Buffer
+	bw := brotli.NewWriterLevel(&br, 5)
+	bw.Write([]byte(ev))
+	bw.Close()
+	urlsafe := base64.RawURLEncoding.EncodeToString([]byte(`{"event":"??>>","distinct_id":"d-1"}`)) // has '-' or '_'
+	if !strings.ContainsAny(urlsafe, "-_") {
+		t.Fatalf("test value %q lacks URL-safe characters", urlsafe)
+	}
+	nested := `{"event":"ctx","ctx":"` + b64([]byte(`{"imei":"358476101234565"}`)) + `"}`
+	tests := []struct {
+		name  string
+		req   Request
+		chain []string
+		names []string
+	}{
+		{"unpadded URL-safe Base64 in a query", Request{Method: "GET", URI: "/t?e=" + urlsafe},
+			[]string{"query:e", "base64url", "json"}, []string{"??>>"}},
+		{"Base64 in JSON in a form field", Request{Method: "POST", URI: "/t", ContentType: "application/x-www-form-urlencoded", Body: form("data", url.QueryEscape(nested))},
+			[]string{"form:data", "percent", "json"}, []string{"ctx"}},
+		{"gzip without a flag (text/plain body)", Request{Method: "POST", URI: "/e/", ContentType: "text/plain", Body: gz(t, "["+ev+"]")},
+			[]string{"body", "gzip", "json"}, []string{"open"}},
+		{"a JSON batch of 100 events", Request{Method: "POST", URI: "/batch", ContentType: "application/json", Body: []byte("[" + strings.Join(batch100, ",") + "]")},
+			[]string{"body", "json"}, names100},
+		{"hex of gzip", Request{Method: "GET", URI: "/t?d=" + hex.EncodeToString(gz(t, ev))},
+			[]string{"query:d", "hex", "gzip", "json"}, []string{"open"}},
+		{"Base64 of brotli", Request{Method: "GET", URI: "/t?d=" + url.QueryEscape(b64(br.Bytes()))},
+			[]string{"query:d", "percent", "base64", "brotli", "json"}, []string{"open"}},
+		{"NDJSON body", Request{Method: "POST", URI: "/i", ContentType: "application/x-ndjson", Body: []byte(ev + "\n" + ev + "\n")},
+			[]string{"body", "ndjson"}, []string{"open", "open"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := Extract(&tt.req, Limits{}, nil)
+			if len(ps) != 1 {
+				t.Fatalf("%d payloads, want 1: %+v", len(ps), ps)
+			}
+			p := ps[0]
+			var names []string
+			for _, e := range p.Events {
+				names = append(names, e.Name)
+			}
+			if !reflect.DeepEqual(p.Chain, tt.chain) || !reflect.DeepEqual(names, tt.names) || p.SDK != "generic_json" {
+				t.Errorf("chain %q events %q sdk %q; want %q %q generic_json", p.Chain, names, p.SDK, tt.chain, tt.names)
+			}
+		})
+	}
+	// The Base64 inside the JSON field is decoded into fields of its own.
+	ps := Extract(&tests[1].req, Limits{}, nil)
+	if got := fieldPaths(ps[0].Events[0]); !reflect.DeepEqual(got, []string{"event=ctx", "ctx=" + b64([]byte(`{"imei":"358476101234565"}`)), "ctx.imei=358476101234565"}) {
+		t.Errorf("nested fields %q", got)
 	}
 }
