@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -401,7 +402,7 @@ func TestSamplesMatchTruth(t *testing.T) {
 					pq("fields"), uids[e.ClientPort], e.RequestIndex+1, rows[0][0], e.EventIndex)
 				var wantFields [][]string
 				for _, f := range flattenJSON(t, e.Object) {
-					wantFields = append(wantFields, append(f, ""))
+					wantFields = append(wantFields, withSearchTerms(append(f, ""))...)
 					for _, n := range e.Nested {
 						if n.Path != f[0] {
 							continue
@@ -411,13 +412,13 @@ func TestSamplesMatchTruth(t *testing.T) {
 							if strings.HasPrefix(nf[0], "[") {
 								sep = ""
 							}
-							wantFields = append(wantFields, []string{n.Path + sep + nf[0], nf[1], nf[2], n.Chain})
+							wantFields = append(wantFields, withSearchTerms([]string{n.Path + sep + nf[0], nf[1], nf[2], n.Chain})...)
 						}
 					}
 				}
 				if len(e.Envelope) > 0 {
 					for _, f := range flattenJSON(t, e.Envelope) {
-						wantFields = append(wantFields, []string{"envelope." + f[0], f[1], f[2], ""})
+						wantFields = append(wantFields, withSearchTerms([]string{"envelope." + f[0], f[1], f[2], ""})...)
 					}
 				}
 				if !slices.EqualFunc(gotFields, wantFields, slices.Equal[[]string]) {
@@ -462,6 +463,38 @@ func truthLocation(loc, field string) string {
 		return "form"
 	}
 	return loc
+}
+
+// withSearchTerms returns the field row f (path, value, type, via)
+// followed by the rows the fields table derives from a search URL: one per
+// search parameter (q, wd, word, query, text, keyword(s), search,
+// search_query, searchword, kw) with a non-blank value, at "<path>?<name>",
+// via "url". Written with net/url, independently of the extractor.
+func withSearchTerms(f []string) [][]string {
+	out := [][]string{f}
+	u, err := url.Parse(f[1])
+	if f[2] != "string" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery == "" {
+		return out
+	}
+	via := "url"
+	if f[3] != "" {
+		via = f[3] + ">url"
+	}
+	for _, kv := range strings.Split(u.RawQuery, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		name, err1 := url.QueryUnescape(k)
+		val, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		switch strings.ToLower(name) {
+		case "q", "wd", "word", "query", "text", "keyword", "keywords", "search", "search_query", "searchword", "kw":
+			if strings.TrimSpace(val) != "" {
+				out = append(out, []string{f[0] + "?" + name, val, "string", via})
+			}
+		}
+	}
+	return out
 }
 
 // truthChain renders a payloads.chain (joined by '>') as the truth writes

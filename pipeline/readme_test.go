@@ -3,6 +3,7 @@ package pipeline
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -47,5 +48,66 @@ func TestReadmeQuery(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("README query rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestReadmeLeaks runs the README's leaks query on the SDK sample with its
+// known-values file and compares hosts, kinds and disguises with the
+// generator's truth.
+func TestReadmeLeaks(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(readme)
+	i := strings.Index(text, "<!-- readme-leaks")
+	if i < 0 {
+		t.Fatal("README has no readme-leaks marker")
+	}
+	start := strings.Index(text[i:], "```sql\n")
+	end := strings.Index(text[i+start+7:], "```")
+	if start < 0 || end < 0 {
+		t.Fatal("README leaks query block not found")
+	}
+	query := text[i+start+7 : i+start+7+end]
+	var sc sampleCase
+	for _, c := range sampleCases {
+		if c.name == "sdk-zoo" {
+			sc = c
+		}
+	}
+	out, _ := runSample(t, sc, 2)
+	query = strings.ReplaceAll(query, "'zoo-out/", "'"+filepath.ToSlash(out)+"/")
+	var got []string
+	for _, r := range sinktest.Query(t, query) {
+		got = append(got, r[0]+" "+r[1]+" "+r[2])
+	}
+
+	tf := readTruth(t, sc.truth)
+	hosts := map[[2]int]string{}
+	for _, h := range tf.HTTP {
+		hosts[[2]int{h.ClientPort, h.RequestIndex}] = h.Host
+	}
+	sets := map[string]map[string]bool{}
+	for _, l := range tf.Leaks {
+		host := hosts[[2]int{l.ClientPort, l.RequestIndex}]
+		k := host + " " + l.Kind
+		if sets[k] == nil {
+			sets[k] = map[string]bool{}
+		}
+		sets[k][l.Disguise] = true
+	}
+	var want []string
+	for k, ds := range sets {
+		var list []string
+		for d := range ds {
+			list = append(list, d)
+		}
+		slices.Sort(list)
+		want = append(want, k+" "+strings.Join(list, ", "))
+	}
+	slices.Sort(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("README leaks query rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

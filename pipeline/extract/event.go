@@ -359,6 +359,19 @@ func (x *extractor) flatten(dst []Field, v []byte, path, via string, fb *fieldBu
 		if !add(path, s, typ) {
 			return false
 		}
+		if typ == "string" && strings.IndexByte(s, '?') > 0 {
+			// A visited URL that carries a search: the term becomes a field
+			// of its own, "<path>?<param>", via "url".
+			for _, t := range searchTerms(s) {
+				saved := via
+				via = joinVia(via, "url")
+				ok := add(path+"?"+t.Name, t.Value, "string")
+				via = saved
+				if !ok {
+					return false
+				}
+			}
+		}
 		if typ == "string" && nest < x.lim.MaxNesting && nestable(s) {
 			r := decode.Peel([]byte(s), x.lim.Decode)
 			if r.JSON {
@@ -403,4 +416,37 @@ func nestable(s string) bool {
 		}
 	}
 	return true
+}
+
+// searchParams are the query parameters search engines put the search
+// terms in (Google, Bing, DuckDuckGo q; Baidu wd and word; Yandex text; and
+// the generic names sites use).
+var searchParams = map[string]bool{
+	"q": true, "wd": true, "word": true, "query": true, "text": true, "keyword": true, "keywords": true,
+	"search": true, "search_query": true, "searchword": true, "kw": true,
+}
+
+// searchTerms returns the non-blank search parameters of an http(s) URL, in
+// order, form-decoded.
+func searchTerms(s string) []decode.Field {
+	if !isHTTPURL(s) {
+		return nil
+	}
+	_, query, _ := strings.Cut(s, "?")
+	query, _, _ = strings.Cut(query, "#")
+	var out []decode.Field
+	for _, f := range decode.ParseForm([]byte(query)) {
+		if searchParams[strings.ToLower(f.Name)] && strings.TrimSpace(f.Value) != "" {
+			v, _ := validUTF8([]byte(f.Value))
+			out = append(out, decode.Field{Name: f.Name, Value: string(v)})
+		}
+	}
+	return out
+}
+
+func joinVia(via, step string) string {
+	if via == "" {
+		return step
+	}
+	return via + ">" + step
 }

@@ -81,9 +81,10 @@ import (
 //     leading '+' and ' ', '-', '(' or ')' separators.
 //  8. url: a string starting http:// or https:// (any case) without spaces
 //     or control bytes that net/url parses with a host: visited pages.
-//  9. search_query: key is search_word, keyword(s), query, q, wd, text,
-//     search_term, search_keyword, search_query, search_text or
-//     $latest_search_keyword; a non-blank string that is not the Sensors
+//  9. search_query: key is search_word, keyword(s), query, q, wd, word,
+//     text, search, kw, search_term, search_keyword, search_query,
+//     search_text or $latest_search_keyword (also the "<url path>?q" fields
+//     the extractor derives from search URLs: the key is what follows '?'); a non-blank string that is not the Sensors
 //     placeholder "未取到值..." ("value not obtained").
 //  10. account_id: key is login_id, user_id, userid, account, account_id,
 //     uid, $identity_login_id, appUserId or customer_user_id; or distinct_id when rules 3-4 did not claim
@@ -146,8 +147,8 @@ func IDKind(path, value, jsonType string) string {
 	if str && isHTTPURL(value) {
 		return KindURL
 	}
-	if str && k.is("searchword", "keyword", "keywords", "query", "q", "wd", "text", "searchterm",
-		"searchkeyword", "searchquery", "searchtext", "latestsearchkeyword") &&
+	if str && k.is("searchword", "keyword", "keywords", "query", "q", "wd", "word", "text", "searchterm",
+		"searchkeyword", "searchquery", "searchtext", "latestsearchkeyword", "search", "kw") &&
 		strings.TrimSpace(value) != "" && !strings.HasPrefix(value, "未取到值") {
 		return KindSearchQuery
 	}
@@ -308,6 +309,13 @@ func newIDKey(path string) idKey {
 		}
 		p = p[:i]
 	}
+	if i := strings.LastIndexByte(p, '?'); i >= 0 {
+		// A search term taken from a URL: "$url?q" is keyed by "q".
+		k.raw = p[i+1:]
+		k.splitWords()
+		k.squeeze()
+		return k
+	}
 	k.raw = p
 	if i := strings.LastIndexByte(p, '.'); i >= 0 {
 		k.raw = p[i+1:]
@@ -320,20 +328,7 @@ func newIDKey(path string) idKey {
 			k.deviceParent = strings.Contains(strings.ToLower(parent), "device")
 		}
 	}
-	for i := 0; i < len(k.raw); i++ {
-		c := k.raw[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') {
-			if k.n == len(k.squeezed) {
-				k.n = 0
-				break
-			}
-			k.squeezed[k.n] = c
-			k.n++
-		}
-	}
+	k.squeeze()
 	k.splitWords()
 	k.veto = k.word("hash", "md5", "sha", "sha1", "sha256", "sha512", "token", "crc", "crc32",
 		"checksum", "digest", "sign", "signature", "nonce", "salt", "secret",
@@ -375,6 +370,24 @@ func (k *idKey) word(words ...string) bool {
 		}
 	}
 	return false
+}
+
+// squeeze fills squeezed with raw's letters and digits, lower-cased.
+func (k *idKey) squeeze() {
+	for i := 0; i < len(k.raw); i++ {
+		c := k.raw[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') {
+			if k.n == len(k.squeezed) {
+				k.n = 0
+				break
+			}
+			k.squeezed[k.n] = c
+			k.n++
+		}
+	}
 }
 
 // splitWords records the word spans of k.raw once, so that the many word

@@ -65,7 +65,7 @@ func TestProfiles(t *testing.T) {
 			req:  Request{Method: "GET", Host: "www.google-analytics.com", URI: "/g/collect?v=2&tid=G-ABC123&cid=1234.5678&en=page_view&dl=https%3A%2F%2Fex.com%2F%3Fq%3Dx&ep.section=news"},
 			sdk:  "ga4", loc: "query", chain: []string{"query", "params"},
 			heads:   []eventHead{{Name: "page_view", Distinct: "1234.5678"}},
-			fields0: []string{"v=2", "tid=G-ABC123", "cid=1234.5678", "en=page_view", "dl=https://ex.com/?q=x", "ep.section=news"},
+			fields0: []string{"v=2", "tid=G-ABC123", "cid=1234.5678", "en=page_view", "dl=https://ex.com/?q=x", "dl?q=x", "ep.section=news"},
 		},
 		{
 			name: "ga4 batch lines",
@@ -414,5 +414,29 @@ func TestPitfalls(t *testing.T) {
 	ps := Extract(&tests[1].req, Limits{}, nil)
 	if got := fieldPaths(ps[0].Events[0]); !reflect.DeepEqual(got, []string{"event=ctx", "ctx=" + b64([]byte(`{"imei":"358476101234565"}`)), "ctx.imei=358476101234565"}) {
 		t.Errorf("nested fields %q", got)
+	}
+}
+
+// TestSearchInURL checks that a search term inside a visited URL becomes a
+// field of its own, tagged search_query.
+func TestSearchInURL(t *testing.T) {
+	body := `{"event":"page","properties":{"$url":"https://www.baidu.com/s?ie=utf-8&wd=%E4%B8%AD%E6%96%87+%E6%90%9C%E7%B4%A2#top","ref":"https://news.example/a?id=7","q2":"https://ddg.example/?q=+"}}`
+	ps := Extract(&Request{Method: "POST", URI: "/log", ContentType: "application/json", Body: []byte(body)}, Limits{}, nil)
+	if len(ps) != 1 || len(ps[0].Events) != 1 {
+		t.Fatalf("payloads %+v", ps)
+	}
+	var got []string
+	for _, f := range ps[0].Events[0].Fields {
+		got = append(got, f.Path+"="+f.Value+" via="+f.Via+" kind="+IDKind(f.Path, f.Value, f.Type))
+	}
+	want := []string{
+		"event=page via= kind=",
+		"properties.$url=https://www.baidu.com/s?ie=utf-8&wd=%E4%B8%AD%E6%96%87+%E6%90%9C%E7%B4%A2#top via= kind=url",
+		"properties.$url?wd=中文 搜索 via=url kind=search_query",
+		"properties.ref=https://news.example/a?id=7 via= kind=url",
+		"properties.q2=https://ddg.example/?q=+ via= kind=url",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("fields\n got %q\nwant %q", got, want)
 	}
 }
