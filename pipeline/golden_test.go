@@ -426,6 +426,25 @@ func TestSamplesMatchTruth(t *testing.T) {
 				}
 			}
 
+			// No false identifiers: in a sample whose truth lists every
+			// identifier it carries (sdk-zoo), every tagged value is one of
+			// them with its kind, or a packed string holding one.
+			if len(tf.Leaks) > 0 {
+				for _, r := range sinktest.Query(t, `SELECT DISTINCT value, id_kind FROM read_parquet(?) WHERE id_kind IS NOT NULL AND id_kind NOT IN ('url', 'search_query') ORDER BY ALL`, pq("fields")) {
+					ok := false
+					for _, id := range tf.Identifiers {
+						want := cmp.Or(truthKinds[id.Kind], id.Kind)
+						if r[0] == id.Value && r[1] == want || r[1] == "packed_ids" && strings.Contains(r[0], id.Value) {
+							ok = true
+							break
+						}
+					}
+					if !ok {
+						t.Errorf("value %q tagged %s is not an identifier of the truth", r[0], r[1])
+					}
+				}
+			}
+
 			// Every identifier the truth embeds is found in the fields table,
 			// in as many events as the truth says, and tagged with its kind
 			// wherever it is the whole value (packed_ids where it sits in a

@@ -220,8 +220,7 @@ func telemetryRows(res *result, payloads []extract.Payload) {
 				FirstFile:    h.FirstFile,
 				FirstFrame:   h.FirstFrame,
 			})
-			kinds := extract.IDKinds(e.Fields)
-			for fi, f := range e.Fields {
+			for _, f := range e.Fields {
 				res.fields = append(res.fields, sink.FieldRow{
 					UID:          h.UID,
 					TransDepth:   h.TransDepth,
@@ -230,7 +229,7 @@ func telemetryRows(res *result, payloads []extract.Payload) {
 					Path:         f.Path,
 					Value:        f.Value,
 					JSONType:     f.Type,
-					IDKind:       kinds[fi],
+					IDKind:       f.Kind,
 					Via:          f.Via,
 					Host:         h.Host,
 				})

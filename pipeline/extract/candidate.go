@@ -113,9 +113,10 @@ func (x *extractor) candidate(p part) {
 		Layers:     layers(p, &r),
 	}
 	cols := genericColumns
+	var ids map[string]string
 	if prof != nil {
 		pl.SDK = prof.Name
-		cols = prof.Columns
+		cols, ids = prof.Columns, prof.IDKinds
 		if prof.CRC == "java_string_hash" {
 			if sent, ok := x.crcParam(); ok {
 				pl.CRC, pl.CRCChecked = sent, true
@@ -144,7 +145,7 @@ func (x *extractor) candidate(p part) {
 			events = d.tops
 		}
 		for _, ev := range events {
-			e := x.buildEvent(ev, d.env, d.envKey, cols, &fb)
+			e := x.buildEvent(ev, d.env, d.envKey, cols, ids, &fb)
 			if p.loc == LocResponse && e.Type == "" {
 				e.Type = "response"
 			}

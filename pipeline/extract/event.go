@@ -50,6 +50,9 @@ type Field struct {
 	Value string
 	// Type: "string", "number", "bool", "null", "object" or "array".
 	Type string
+	// Kind is the identifier kind of the value (IDKinds with the profile's
+	// overrides); "" when it is none.
+	Kind string
 	// Via is the decode chain (joined by '>') that turned the string value
 	// at the nearest enclosing string leaf into the JSON holding this leaf,
 	// e.g. "json" or "base64>gzip>json"; "" for a plain leaf.
@@ -163,8 +166,9 @@ func first(obj, env []byte, keys []string) (string, string) {
 }
 
 // buildEvent turns one event object into an Event. env is the envelope (the
-// root object the event array was in, envKey its member) or nil.
-func (x *extractor) buildEvent(obj, env []byte, envKey string, cols Columns, fb *fieldBudget) Event {
+// root object the event array was in, envKey its member) or nil; ids are the
+// profile's identifier overrides.
+func (x *extractor) buildEvent(obj, env []byte, envKey string, cols Columns, ids map[string]string, fb *fieldBudget) Event {
 	var e Event
 	var nameKey string
 	e.Name, nameKey = first(obj, env, cols.Event)
@@ -195,6 +199,9 @@ func (x *extractor) buildEvent(obj, env []byte, envKey string, cols Columns, fb 
 	e.Fields = x.flatten(nil, obj, "", "", fb, 0)
 	if env != nil {
 		e.Fields = x.flattenEnvelope(e.Fields, env, envKey, fb)
+	}
+	for i, k := range IDKinds(e.Fields, ids) {
+		e.Fields[i].Kind = k
 	}
 	return e
 }

@@ -117,32 +117,32 @@ func TestSensorsAndroidBatch(t *testing.T) {
 		path string
 		want Field
 	}{
-		{0, "properties.$url", Field{"properties.$url", "https://www.example.com/news?id=7", "string", ""}},
-		{0, "properties.imei", Field{"properties.imei", "358476101234565", "number", ""}},
-		{0, "properties.$wifi", Field{"properties.$wifi", "true", "bool", ""}},
-		{0, "lib.$lib", Field{"lib.$lib", "Android", "string", ""}},
-		{0, "identities.$identity_android_id", Field{"identities.$identity_android_id", "9774d56d682e549c", "string", ""}},
-		{0, "_flush_time", Field{"_flush_time", "1588339215000", "number", ""}},
-		{1, "properties.search_word", Field{"properties.search_word", "example query", "string", ""}},
+		{0, "properties.$url", Field{"properties.$url", "https://www.example.com/news?id=7", "string", "url", ""}},
+		{0, "properties.imei", Field{"properties.imei", "358476101234565", "number", "imei", ""}},
+		{0, "properties.$wifi", Field{"properties.$wifi", "true", "bool", "", ""}},
+		{0, "lib.$lib", Field{"lib.$lib", "Android", "string", "", ""}},
+		{0, "identities.$identity_android_id", Field{"identities.$identity_android_id", "9774d56d682e549c", "string", "android_id", ""}},
+		{0, "_flush_time", Field{"_flush_time", "1588339215000", "number", "", ""}},
+		{1, "properties.search_word", Field{"properties.search_word", "example query", "string", "search_query", ""}},
 	} {
 		if f, _ := field(p.Events[c.ev], c.path); f != c.want {
 			t.Errorf("event %d field %s = %+v, want %+v", c.ev, c.path, f, c.want)
 		}
 	}
 	wantFields := []Field{
-		{"_track_id", "-12345", "number", ""},
-		{"time", "1588339201456", "number", ""},
-		{"type", "track", "string", ""},
-		{"distinct_id", "mi_12345678", "string", ""},
-		{"login_id", "mi_12345678", "string", ""},
-		{"event", "search", "string", ""},
-		{"properties.search_word", "example query", "string", ""},
-		{"properties.used_searchengine", "duckduckgo", "string", ""},
-		{"properties.search_position", "2", "number", ""},
-		{"properties.extra", "", "null", ""},
-		{"properties.tags", "[]", "array", ""},
-		{"properties.loc", "{}", "object", ""},
-		{"_flush_time", "1588339215000", "number", ""},
+		{"_track_id", "-12345", "number", "", ""},
+		{"time", "1588339201456", "number", "", ""},
+		{"type", "track", "string", "", ""},
+		{"distinct_id", "mi_12345678", "string", "account_id", ""},
+		{"login_id", "mi_12345678", "string", "account_id", ""},
+		{"event", "search", "string", "", ""},
+		{"properties.search_word", "example query", "string", "search_query", ""},
+		{"properties.used_searchengine", "duckduckgo", "string", "", ""},
+		{"properties.search_position", "2", "number", "", ""},
+		{"properties.extra", "", "null", "", ""},
+		{"properties.tags", "[]", "array", "", ""},
+		{"properties.loc", "{}", "object", "", ""},
+		{"_flush_time", "1588339215000", "number", "", ""},
 	}
 	if !reflect.DeepEqual(p.Events[1].Fields, wantFields) {
 		t.Errorf("event 1 fields = %+v\nwant %+v", p.Events[1].Fields, wantFields)
@@ -546,15 +546,15 @@ func TestFields(t *testing.T) {
 	fb := fieldBudget{perEvent: 100, bytes: 1 << 20}
 	got := testX().flatten(nil, []byte(obj), "", "", &fb, 0)
 	want := []Field{
-		{"event", "x", "string", ""},
-		{"a.b", "1", "number", ""},
-		{"items[0].id", "p1", "string", ""},
-		{"items[0].tags[0]", "t1", "string", ""},
-		{"items[0].tags[1]", "", "null", ""},
-		{"items[1]", "[]", "array", ""},
-		{"deep.n", "-0.5e+3", "number", ""},
-		{"deep.t", "true", "bool", ""},
-		{"s", "é\"q\\", "string", ""},
+		{"event", "x", "string", "", ""},
+		{"a.b", "1", "number", "", ""},
+		{"items[0].id", "p1", "string", "", ""},
+		{"items[0].tags[0]", "t1", "string", "", ""},
+		{"items[0].tags[1]", "", "null", "", ""},
+		{"items[1]", "[]", "array", "", ""},
+		{"deep.n", "-0.5e+3", "number", "", ""},
+		{"deep.t", "true", "bool", "", ""},
+		{"s", "é\"q\\", "string", "", ""},
 	}
 	if !reflect.DeepEqual(got, want) || fb.capped {
 		t.Fatalf("flatten = %q (capped %v)\nwant %q", got, fb.capped, want)
@@ -568,7 +568,7 @@ func TestFields(t *testing.T) {
 	got = testX().flatten(nil, []byte(deep), "", "", &fb, 0)
 	wantPath := strings.TrimSuffix(strings.Repeat("k.", maxFieldDepth), ".")
 	wantVal := strings.Repeat(`{"k":`, 40-maxFieldDepth) + "1" + strings.Repeat("}", 40-maxFieldDepth)
-	if len(got) != 1 || got[0] != (Field{wantPath, wantVal, "object", ""}) {
+	if len(got) != 1 || got[0] != (Field{wantPath, wantVal, "object", "", ""}) {
 		t.Errorf("deep flatten = %+v, want one object field at depth %d", got, maxFieldDepth)
 	}
 }
@@ -599,7 +599,7 @@ func TestEventColumns(t *testing.T) {
 		if tt.sensors {
 			cols = DefaultProfiles()[0].Columns
 		}
-		e := testX().buildEvent([]byte(tt.obj), nil, "", cols, &fb)
+		e := testX().buildEvent([]byte(tt.obj), nil, "", cols, nil, &fb)
 		if e.Name != tt.name || e.Type != tt.typ || e.TimeMillis != tt.ms || e.HasTime != tt.hasTime || e.Properties != tt.props {
 			t.Errorf("buildEvent(%s) = name %q type %q time %d/%v props %s; want %q %q %d/%v %s",
 				tt.obj, e.Name, e.Type, e.TimeMillis, e.HasTime, e.Properties, tt.name, tt.typ, tt.ms, tt.hasTime, tt.props)

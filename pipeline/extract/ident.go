@@ -40,9 +40,10 @@ import (
 //     Xiaomi, vivo/OPPO forms);
 //     idfv: key has "idfv" or "identifierforvendor" or is "vendor_id", a
 //     non-zero UUID;
-//     advertising_id: word gaid/adid/aaid/idfa or key has "advertising"
-//     (also "ad_id"), a UUID that is not all zeros (a zeroed GAID/IDFA means
-//     "limited", not an id);
+//     advertising_id: word gaid/adid/aaid/idfa or key has "advertising" or
+//     "advertiser" (also "ad_id"), a UUID that is not all zeros (a zeroed
+//     GAID/IDFA means "limited", not an id), or its 32 hex digits without
+//     dashes (not under adid, which Adjust uses for its own 32-hex id);
 //     bssid: key has "bssid", a MAC (rule 2 form, 12 bare hex allowed);
 //     ssid: key has "ssid" or "wifiname", a non-empty string other than
 //     "<unknown ssid>" or "unknown";
@@ -63,7 +64,7 @@ import (
 //     "androidid", "ssaid" or "deviceid" ($device_id), key is distinct_id or
 //     anonymous_id (older Sensors Android SDKs use the Android ID as the
 //     anonymous id), or the field is under "identities". Any case is accepted
-//     when the key says "androidid". 9774d56d682e549c (the old duplicated
+//     when the key says "androidid" or is "aid". 9774d56d682e549c (the old duplicated
 //     emulator value) is still tagged; uniqueness is the caller's call.
 //  4. anonymous_id (SDK-made install ids): a non-zero UUID under a key having
 //     "deviceid", "uuid", "distinctid", "anonymous", "installid",
@@ -92,7 +93,7 @@ import (
 //     is not a placeholder (0, -1, null, undefined, none, unknown).
 //  11. device_id (an SDK's or vendor's own device or install id, any shape):
 //     key has "deviceid", or is adid, af_uid, appsflyer_id, install_id,
-//     client_id, cid, app_instance_id, instance_id or anonymous_id, and the
+//     client_id, cid, _gid, app_instance_id, instance_id or anonymous_id, and the
 //     value is 8-64 characters of letters, digits, '-', '_', '.' or ':'
 //     with at least one digit, not a placeholder. Not under a veto key.
 //
@@ -157,7 +158,7 @@ func IDKind(path, value, jsonType string) string {
 		return KindAccountID
 	}
 	if !k.veto && (k.has("deviceid") || k.deviceParent || k.is("adid", "afuid", "appsflyerid", "installid", "clientid",
-		"cid", "appinstanceid", "instanceid", "anonymousid")) && deviceIDShape(value) {
+		"cid", "gid", "appinstanceid", "instanceid", "anonymousid")) && deviceIDShape(value) {
 		return KindDeviceID
 	}
 	return ""
@@ -234,6 +235,11 @@ func keyLed(k *idKey, v string) string {
 		if isUUID(v) && !zeroUUID(v) {
 			return KindAdvertisingID
 		}
+		// The UUID without its dashes, but not under adid: Adjust's adid
+		// is its own 32-hex device id.
+		if len(v) == 32 && allHex(v) && !allByte(v, '0') && !k.word("adid") && !k.is("adid") {
+			return KindAdvertisingID
+		}
 	case k.has("bssid"):
 		if isMAC(v, true) {
 			return KindBSSID
@@ -278,7 +284,7 @@ func isAndroidID(k *idKey, v string) bool {
 	if allByte(v, '0') {
 		return false
 	}
-	if k.has("androidid") {
+	if k.has("androidid") || k.is("aid") {
 		return allHex(v)
 	}
 	return allLowerHex(v) && (k.identities || k.has("ssaid") || k.has("deviceid") ||
@@ -770,11 +776,18 @@ var specificKinds = map[string]bool{
 // whose own tag is generic (anonymous_id, device_id, account_id) or none.
 // Amplitude's device_id holding the advertising id that its adid field
 // names is an advertising_id. The first specific kind in field order wins.
-func IDKinds(fields []Field) []string {
+//
+// overrides (a profile's IDKinds) replace the rules for the field paths they
+// name; "" there means "not an identifier".
+func IDKinds(fields []Field, overrides map[string]string) []string {
 	kinds := make([]string, len(fields))
 	var byValue map[string]string
 	for i, f := range fields {
-		kinds[i] = IDKind(f.Path, f.Value, f.Type)
+		if k, ok := overrides[f.Path]; ok {
+			kinds[i] = k
+		} else {
+			kinds[i] = IDKind(f.Path, f.Value, f.Type)
+		}
 		if specificKinds[kinds[i]] {
 			if byValue == nil {
 				byValue = make(map[string]string)
@@ -788,6 +801,9 @@ func IDKinds(fields []Field) []string {
 		return kinds
 	}
 	for i, f := range fields {
+		if _, ok := overrides[f.Path]; ok {
+			continue
+		}
 		switch kinds[i] {
 		case "", KindAnonymousID, KindDeviceID, KindAccountID:
 			if f.Type != "string" && f.Type != "number" {

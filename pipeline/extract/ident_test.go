@@ -85,6 +85,10 @@ func TestIDKind(t *testing.T) {
 		{"data.device_id", "dv-8c1f3e77b2a94d05", s, KindDeviceID},
 		{"cid", "1234567890.1631607001", s, KindDeviceID},
 		{"device_id", "unknown", s, ""},
+		{"ctx.aid", "A3F9C47E21D08B65", s, KindAndroidID},
+		{"ctx.gaid", "7e2b4c913d5a4f089b6e1c2d3e4f5a6b", s, KindAdvertisingID},
+		{"adid", "7e2b4c913d5a4f089b6e1c2d3e4f5a6b", s, KindDeviceID},
+		{"_gid", "903122547.1631607002", s, KindDeviceID},
 		{"device_id", "abcdefgh", s, ""},
 		{"device_id_md5", "dv-8c1f3e77b2a94d05", s, ""},
 		// Advertising ids, OAID, IDFV.

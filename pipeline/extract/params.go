@@ -91,7 +91,7 @@ func (x *extractor) paramsPayload(query []decode.Field, parts []part) {
 	}
 	fb := fieldBudget{perEvent: x.lim.MaxFields, bytes: x.lim.MaxFieldBytes}
 	for _, o := range objs {
-		e := x.buildEvent([]byte(o), nil, "", prof.Columns, &fb)
+		e := x.buildEvent([]byte(o), nil, "", prof.Columns, prof.IDKinds, &fb)
 		x.st.Fields += int64(len(e.Fields))
 		pl.Events = append(pl.Events, e)
 	}

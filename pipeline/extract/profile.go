@@ -46,6 +46,10 @@ type Profile struct {
 	// Evidence lists header name prefixes (case-insensitive) worth keeping
 	// on an opaque payload's row.
 	Evidence []string `json:"evidence,omitempty"`
+	// IDKinds overrides the generic identifier rules (IDKind) for this SDK's
+	// event fields: field path -> id_kind, "" for "not an identifier"
+	// (AppsFlyer's uid is an install id, Amplitude's uuid an event id).
+	IDKinds map[string]string `json:"id_kinds,omitempty"`
 }
 
 // Columns lists, per event column, the keys to read, first present wins. A
@@ -226,10 +230,11 @@ func DefaultProfiles() []Profile {
 		},
 		{
 			// HTTP API v2 JSON {api_key, events}; legacy form e=<JSON array>.
-			Name:   SDKAmplitude,
-			Match:  []Rule{{Host: "*amplitude.com"}},
-			Fields: []string{"", "e"},
-			Events: []string{"events"},
+			Name:    SDKAmplitude,
+			Match:   []Rule{{Host: "*amplitude.com"}},
+			Fields:  []string{"", "e"},
+			Events:  []string{"events"},
+			IDKinds: map[string]string{"uuid": "", "insert_id": ""}, // per-event ids
 			Columns: Columns{
 				Event:      []string{"event_type"},
 				DistinctID: []string{"device_id"},
@@ -254,9 +259,10 @@ func DefaultProfiles() []Profile {
 			},
 		},
 		{
-			Name:   SDKAppsFlyer,
-			Match:  []Rule{{Host: "*appsflyer.com"}},
-			Fields: []string{""},
+			Name:    SDKAppsFlyer,
+			Match:   []Rule{{Host: "*appsflyer.com"}},
+			Fields:  []string{""},
+			IDKinds: map[string]string{"uid": KindDeviceID}, // the AppsFlyer install id
 			Columns: Columns{
 				Event:      []string{"eventName"},
 				DistinctID: []string{"uid"},

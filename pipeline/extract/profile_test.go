@@ -440,3 +440,21 @@ func TestSearchInURL(t *testing.T) {
 		t.Errorf("fields\n got %q\nwant %q", got, want)
 	}
 }
+
+func TestIDKindOverrides(t *testing.T) {
+	ps := Extract(&Request{Method: "POST", Host: "t.appsflyer.com", URI: "/api/v6.3/androidevent?app_id=x", ContentType: "application/json",
+		Body: []byte(`{"uid":"1631607001234-5482016387204519234","user_id":"u-77","advertiserId":"7e2b4c91-3d5a-4f08-9b6e-1c2d3e4f5a6b"}`)}, Limits{}, nil)
+	amp := Extract(&Request{Method: "POST", Host: "api2.amplitude.com", URI: "/2/httpapi", ContentType: "application/json",
+		Body: []byte(`{"api_key":"k","events":[{"event_type":"e","uuid":"049ebef6-4c2e-4d1a-9b3f-f437a30911b5","device_id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"}]}`)}, Limits{}, nil)
+	var got []string
+	for _, p := range append(ps, amp...) {
+		for _, f := range p.Events[0].Fields {
+			got = append(got, f.Path+"="+f.Kind)
+		}
+	}
+	want := []string{"uid=device_id", "user_id=account_id", "advertiserId=advertising_id",
+		"event_type=", "uuid=", "device_id=anonymous_id", "envelope.api_key="}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("kinds %q, want %q", got, want)
+	}
+}

@@ -243,7 +243,7 @@ func (b *builder) truthFile(sample, desc string, files []truth.Capture, fileOf f
 		Flows: len(tf.Flows), HTTPTransactions: len(tf.HTTP),
 		Payloads: len(tf.Payloads), Events: len(tf.Events),
 	}
-	tf.Identifiers = truth.FindIdentifiers(tf.Events, specs)
+	tf.Identifiers = truth.FindIdentifiersIn(tf.Events, tf.Payloads, specs)
 	return tf
 }
 

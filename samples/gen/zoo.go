@@ -296,9 +296,13 @@ var zooSites = []string{
 	"https://docs.example.com/shared/budget",
 }
 
-// zooSpecs are the identifiers the truth reports occurrences of: the known
-// values in the forms an identifier detector should recognise (not their
-// hashes or Base64: those are in the leaks list), and the SDK-made ids.
+// zooSpecs are the identifiers the truth reports occurrences of: every
+// device or person identifier the generator puts in sdk-zoo's telemetry
+// (events, envelopes, nested JSON, response documents), with the kind an
+// identifier detector should give it (telltale's id_kind names). The known
+// values appear in their base forms only (their hashes and Base64 are in
+// the leaks list); the SDK-made ids follow. TestZooIdentifiersComplete
+// checks that no other id-like value is left in the telemetry.
 func zooSpecs() []truth.IdentifierSpec {
 	k := zooKnown
 	return []truth.IdentifierSpec{
@@ -315,5 +319,23 @@ func zooSpecs() []truth.IdentifierSpec {
 		{Kind: "account_id", Value: k.Account},
 		{Kind: "anonymous_id", Value: zooPhoneAnon},
 		{Kind: "web_cookie_id", Value: laptopCookie},
+		// Known values in another base form (the collector's packed ctx).
+		{Kind: "android_id", Value: baseForm(k.AndroidID, "upper")},
+		{Kind: "advertising_id", Value: baseForm(k.GAID, "nosep")},
+		// The notes app's Sensors Apple SDK identifies the Mac by its IDFV.
+		{Kind: "idfv", Value: macAnonID},
+		// SDK-made install UUIDs.
+		{Kind: "anonymous_id", Value: mixpanelDeviceID},
+		{Kind: "anonymous_id", Value: segmentAnonID},
+		{Kind: "anonymous_id", Value: amplitudeDeviceID},
+		{Kind: "anonymous_id", Value: adjustUUID},
+		{Kind: "anonymous_id", Value: zooGenericID},
+		// Vendors' own device and install ids of other shapes.
+		{Kind: "device_id", Value: gaClientID},
+		{Kind: "device_id", Value: gaDailyID},
+		{Kind: "device_id", Value: firebaseInstanceID},
+		{Kind: "device_id", Value: adjustADID},
+		{Kind: "device_id", Value: appsflyerUID},
+		{Kind: "device_id", Value: collectorDeviceID},
 	}
 }

@@ -45,6 +45,22 @@ const (
 	sensorsCookie = "sensorsdata2015jssdkcross"
 )
 
+// Ids the SDKs and collectors make for the shop app's install or the
+// laptop's browser (zooSpecs lists each with its kind). Per-event and
+// per-request ids (_track_id, $insert_id, messageId, ...), session ids and
+// app keys are not among them: they name no device or person.
+const (
+	mixpanelDeviceID   = "d2c1e0f9-8a7b-4c6d-9e5f-1a2b3c4d5e6f" // mixpanel-android $device_id (random UUID)
+	segmentAnonID      = "0f8e2d6c-4b1a-4e97-8c35-2a7b9d1e6f04" // analytics-android anonymousId
+	amplitudeDeviceID  = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d" // Amplitude HTTP API device_id
+	adjustUUID         = "6e1d4c2b-9a8f-4e7d-b6c5-a4f3e2d1c0b9" // Adjust android_uuid
+	adjustADID         = "b0f3c5a9d2e14f6a8b7c9d0e1f2a3b4c"     // the adid Adjust's answers hand out
+	appsflyerUID       = "1631607001234-5482016387204519234"    // AppsFlyer uid (install ms, random)
+	firebaseInstanceID = "c3f1a9e07b5d42869e1f0a2b3c4d5e6f"     // Firebase app_instance_id
+	collectorDeviceID  = "dv-8c1f3e77b2a94d05"                  // the custom collector's answer
+	gaDailyID          = "903122547.1631607002"                 // analytics.js _gid (24-hour client id)
+)
+
 // androidHeaders are the fields of an Android HTTP client (OkHttp, or
 // HttpURLConnection, which is OkHttp inside): the app's own fields first,
 // then what the bridge adds.
@@ -261,7 +277,7 @@ func (z *zoo) mixpanelAndroid(c *Conv) {
 			"$app_version", shopAppVer, "$app_version_string", shopAppVer, "$app_release", 420, "$app_build_number", "420",
 			"$has_nfc", true, "$has_telephone", true, "$carrier", "Vodafone RO", "$wifi", true, "$bluetooth_enabled", false,
 			"token", shopMixpanel, "time", timeS, "distinct_id", account,
-			"$device_id", "d2c1e0f9-8a7b-4c6d-9e5f-1a2b3c4d5e6f", "$user_id", account,
+			"$device_id", mixpanelDeviceID, "$user_id", account,
 			"$had_persisted_distinct_id", true), obj(extra...)...)
 	}
 	now := z.tl.Now().Unix()
@@ -294,7 +310,7 @@ func (z *zoo) mixpanelJS(c *Conv, referer string) {
 		return append(obj("$os", "Mac OS X", "$browser", "Chrome", "$current_url", referer, "$browser_version", 93,
 			"$screen_height", 900, "$screen_width", 1440, "mp_lib", "web", "$lib_version", "2.41.0",
 			"$insert_id", insert, "time", secs(ms), "distinct_id", account,
-			"$device_id", "17bdf1c2e8a41f-0b5c3e9d7a6f21-1c3b6650-13c680-17bdf1c2e8b9d4",
+			"$device_id", laptopCookie,
 			"$initial_referrer", "$direct", "$initial_referring_domain", "$direct", "$user_id", account,
 			"token", shopMixpanel), obj(extra...)...)
 	}
@@ -361,7 +377,7 @@ func uaHit(hit string, s int, page, title, account string, extra ...string) []pa
 		"ul", "ro-ro", "de", "UTF-8", "dt", title, "sd", "30-bit", "sr", "1440x900", "vp", "1440x789", "je", "0")
 	ps = append(ps, params(extra...)...)
 	return append(ps, params("_u", "QACAAEABAAAAAC~", "jid", "", "gjid", "", "cid", gaClientID, "uid", account,
-		"tid", uaProperty, "_gid", "903122547.1631607002", "z", strconv.Itoa(1486023587+s))...)
+		"tid", uaProperty, "_gid", gaDailyID, "z", strconv.Itoa(1486023587+s))...)
 }
 
 // uaGet: GET /collect with one pageview hit.
@@ -392,7 +408,7 @@ func (z *zoo) uaBatch(c *Conv, page, title string) {
 // body whose events array sits in an envelope.
 func (z *zoo) firebaseMP(c *Conv) {
 	micros := z.tl.Now().Add(-1200*time.Millisecond).UnixMicro() + 125
-	env := obj("app_instance_id", "c3f1a9e07b5d42869e1f0a2b3c4d5e6f", "user_id", z.id("account_id", "plain"),
+	env := obj("app_instance_id", firebaseInstanceID, "user_id", z.id("account_id", "plain"),
 		"timestamp_micros", micros,
 		"user_properties", obj("hashed_email", obj("value", z.id("email", "sha256(lower)")), "plan", obj("value", "free")),
 		"non_personalized_ads", false)
@@ -415,7 +431,7 @@ func (z *zoo) firebaseMP(c *Conv) {
 // Content-Encoding and sent chunked, as analytics-android does.
 func (z *zoo) segmentBatch(c *Conv) {
 	account := z.id("account_id", "plain")
-	anon := "0f8e2d6c-4b1a-4e97-8c35-2a7b9d1e6f04"
+	anon := segmentAnonID
 	iso := func(d time.Duration) string { return z.tl.Now().Add(-d).UTC().Format("2006-01-02T15:04:05.000Z") }
 	ctx := obj(
 		"app", obj("build", "420", "name", "Shop", "namespace", shopAppID, "version", shopAppVer),
@@ -462,7 +478,7 @@ func (z *zoo) amplitudeV2(c *Conv) {
 	account := z.id("account_id", "plain")
 	now := z.tl.Now().UnixMilli()
 	base := func(t int64, typ string, id int, extra ...any) sensors.Object {
-		return append(obj("user_id", account, "device_id", "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "event_type", typ,
+		return append(obj("user_id", account, "device_id", amplitudeDeviceID, "event_type", typ,
 			"time", t, "session_id", now-95000, "event_id", id, "insert_id", fmt.Sprintf("%08x-amp-%d", z.rng.Uint32(), id),
 			"platform", "Android", "os_name", "android", "os_version", "10", "device_brand", "Redmi",
 			"device_manufacturer", "Xiaomi", "device_model", "Redmi Note 8", "carrier", "Vodafone RO",
@@ -525,7 +541,7 @@ func (z *zoo) adjustDevice(createdAt string) []param {
 		"device_manufacturer", "Xiaomi", "device_name", "Redmi Note 8", "device_type", "phone",
 		"display_height", "2130", "display_width", "1080", "environment", "production",
 		"event_buffering_enabled", "0", "gps_adid", z.id("advertising_id", "plain"), "gps_adid_src", "service",
-		"android_uuid", "6e1d4c2b-9a8f-4e7d-b6c5-a4f3e2d1c0b9", "hardware_name", "QKQ1.200114.002",
+		"android_uuid", adjustUUID, "hardware_name", "QKQ1.200114.002",
 		"language", "ro", "needs_response_details", "1", "os_build", "QKQ1.200114.002", "os_name", "android",
 		"os_version", "10", "package_name", shopAppID, "screen_density", "high", "screen_format", "long",
 		"screen_size", "normal", "tracking_enabled", "1")
@@ -560,7 +576,7 @@ func (z *zoo) adjust(c *Conv, kind string, extra []param, callback, partner sens
 	if kind == "event" {
 		msg = "Event tracked"
 	}
-	resp := obj("app_token", "2fm9gkqubvpc", "adid", "b0f3c5a9d2e14f6a8b7c9d0e1f2a3b4c",
+	resp := obj("app_token", "2fm9gkqubvpc", "adid", adjustADID,
 		"timestamp", adjustTime(now.Add(40*time.Millisecond)), "message", msg)
 	if kind == "session" {
 		resp = append(resp, sensors.Member{Key: "attribution", Value: obj("tracker_token", "abc1234", "tracker_name", "Organic", "network", "Organic")})
@@ -579,7 +595,7 @@ func (z *zoo) adjust(c *Conv, kind string, extra []param, callback, partner sens
 func (z *zoo) appsflyer(c *Conv) {
 	now := z.tl.Now()
 	value := obj("af_revenue", "199.90", "af_currency", "RON", "af_content_id", "sku-42")
-	uid := "1631607001234-5482016387204519234"
+	uid := appsflyerUID
 	ev := obj("af_timestamp", strconv.FormatInt(now.Add(-800*time.Millisecond).UnixMilli(), 10),
 		"advertiserId", z.id("advertising_id", "plain"), "advertiserIdEnabled", "true",
 		"android_id", z.id("android_id", "plain"), "imei", z.id("imei", "plain"), "uid", uid,
@@ -624,7 +640,7 @@ func (z *zoo) genericNDJSON(c *Conv, anon string) {
 	}
 	req := newRequest("POST", "/v1/ingest", androidHeaders(c.HostName, "application/x-ndjson", okhttpUA,
 		hdr{"X-SDK-Version", "collect-android/1.4.2"}), body)
-	answer := obj("code", 0, "msg", "ok", "data", obj("device_id", "dv-8c1f3e77b2a94d05", "config", obj("flush_interval", 30, "max_batch", 100)))
+	answer := obj("code", 0, "msg", "ok", "data", obj("device_id", collectorDeviceID, "config", obj("flush_interval", 30, "max_batch", 100)))
 	idx := z.send(c, req, jsonReply(200, jsonText(answer, sensors.JSStringify)),
 		reqOpts{Telemetry: true, Note: "NDJSON to a custom collector; the answer hands out a device_id"})
 	evs := make([]zev, len(events))

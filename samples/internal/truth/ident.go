@@ -23,6 +23,22 @@ type IdentifierSpec struct {
 // shows them: envelope members under "envelope.", a nested object under
 // "<path>." (its string leaf itself is walked as part of the object).
 func FindIdentifiers(events []Event, specs []IdentifierSpec) []Identifier {
+	return FindIdentifiersIn(events, nil, specs)
+}
+
+// FindIdentifiersIn is FindIdentifiers that also walks the response
+// documents among payloads (Location "response": a collector's answer
+// handing the device an id). Each document counts as one event, as it is
+// one (payload, event) unit in the fields table; its members are reported
+// under "response.". Other payload objects (identity cookies) are not
+// walked: their values are the events' own.
+func FindIdentifiersIn(events []Event, payloads []Payload, specs []IdentifierSpec) []Identifier {
+	var docs []any
+	for _, p := range payloads {
+		if p.Location == "response" && p.Object != nil {
+			docs = append(docs, p.Object)
+		}
+	}
 	out := make([]Identifier, 0, len(specs))
 	for _, sp := range specs {
 		id := Identifier{Kind: sp.Kind, Value: sp.Value, Paths: []string{}}
@@ -30,22 +46,7 @@ func FindIdentifiers(events []Event, specs []IdentifierSpec) []Identifier {
 		for _, ev := range events {
 			var hit bool
 			match := func(path string, v any) {
-				p := ""
-				switch v := v.(type) {
-				case string:
-					if strings.Contains(v, sp.Value) {
-						p = path
-					}
-				case int64:
-					if strconv.FormatInt(v, 10) == sp.Value {
-						p = path + " (number)"
-					}
-				case int:
-					if strconv.Itoa(v) == sp.Value {
-						p = path + " (number)"
-					}
-				}
-				if p != "" {
+				if p := matchPath(sp.Value, path, v); p != "" {
 					hit = true
 					seen[p] = true
 				}
@@ -61,6 +62,18 @@ func FindIdentifiers(events []Event, specs []IdentifierSpec) []Identifier {
 				id.Events++
 			}
 		}
+		for _, d := range docs {
+			var hit bool
+			walk(d, "response", func(path string, v any) {
+				if p := matchPath(sp.Value, path, v); p != "" {
+					hit = true
+					seen[p] = true
+				}
+			})
+			if hit {
+				id.Events++
+			}
+		}
 		for p := range seen {
 			id.Paths = append(id.Paths, p)
 		}
@@ -71,6 +84,26 @@ func FindIdentifiers(events []Event, specs []IdentifierSpec) []Identifier {
 		out = append(out, id)
 	}
 	return out
+}
+
+// matchPath is the path to report when the leaf v at path carries value,
+// "" when it does not.
+func matchPath(value, path string, v any) string {
+	switch v := v.(type) {
+	case string:
+		if strings.Contains(v, value) {
+			return path
+		}
+	case int64:
+		if strconv.FormatInt(v, 10) == value {
+			return path + " (number)"
+		}
+	case int:
+		if strconv.Itoa(v) == value {
+			return path + " (number)"
+		}
+	}
+	return ""
 }
 
 func walk(v any, path string, fn func(string, any)) {

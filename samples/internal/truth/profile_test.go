@@ -109,3 +109,36 @@ func TestFindIdentifiersEnvelopeNested(t *testing.T) {
 		t.Errorf("FindIdentifiers =\n%+v\nwant\n%+v", got, want)
 	}
 }
+
+func TestFindIdentifiersInResponses(t *testing.T) {
+	events := []Event{{Object: o("uid", "inst-7", "n", int64(1))}}
+	payloads := []Payload{
+		{Location: "body", Events: 1},
+		{Location: "response", Object: o("af_uid", "inst-7", "adid", "b0f3")},
+		{Location: "response", Object: o("data", o("device_id", "dv-1", "ids", []any{"b0f3"}))},
+		{Location: "response", Object: o("adid", "b0f3", "n", 42)},
+		{Location: "cookie", Object: o("distinct_id", "inst-7")}, // not walked
+		{Location: "response"}, // no document
+	}
+	got := FindIdentifiersIn(events, payloads, []IdentifierSpec{
+		{Kind: "device_id", Value: "inst-7"},
+		{Kind: "device_id", Value: "b0f3"},
+		{Kind: "device_id", Value: "dv-1"},
+		{Kind: "small", Value: "42"},
+		{Kind: "absent", Value: "nowhere"},
+	})
+	want := []Identifier{
+		{Kind: "device_id", Value: "inst-7", Events: 2, Paths: []string{"response.af_uid", "uid"}},
+		{Kind: "device_id", Value: "b0f3", Events: 3, Paths: []string{"response.adid", "response.data.ids[0]"}},
+		{Kind: "device_id", Value: "dv-1", Events: 1, Paths: []string{"response.data.device_id"}},
+		{Kind: "small", Value: "42", Events: 1, Paths: []string{"response.n (number)"}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("FindIdentifiersIn =\n%+v\nwant\n%+v", got, want)
+	}
+	// Without payloads it is FindIdentifiers.
+	if got, want := FindIdentifiersIn(events, nil, []IdentifierSpec{{Kind: "x", Value: "inst-7"}}),
+		FindIdentifiers(events, []IdentifierSpec{{Kind: "x", Value: "inst-7"}}); !reflect.DeepEqual(got, want) {
+		t.Errorf("FindIdentifiersIn(nil payloads) = %+v, FindIdentifiers = %+v", got, want)
+	}
+}

@@ -236,10 +236,12 @@ type Identifier struct {
 	Kind  string `json:"kind"`
 	Value string `json:"value"`
 	// Events is how many events carry the value somewhere (as a whole value,
-	// inside a longer string, or as a JSON number).
+	// inside a longer string, or as a JSON number); in sdk-zoo a response
+	// document handing out ids counts as one more (FindIdentifiersIn).
 	Events int `json:"events"`
 	// Paths are the distinct places it occurs, as dotted paths inside the
-	// event object, sorted; a "(number)" suffix marks a JSON number.
+	// event object ("envelope.<path>" in its envelope, "response.<path>" in
+	// a response document), sorted; a "(number)" suffix marks a JSON number.
 	Paths []string `json:"paths"`
 }
 
