@@ -52,6 +52,8 @@ func (r *run) counters() []Counter {
 	add("rows.events", r.rows.events)
 	add("rows.fields", r.rows.fields)
 	add("rows.leaks", r.rows.leaks)
+	add("rows.identifiers", r.rows.identifiers)
+	add("rows.links", r.rows.links)
 	add("extract.repeats", r.rows.repeats)
 	sortCounters(out)
 	return out

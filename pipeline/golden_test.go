@@ -69,12 +69,14 @@ func runSample(t testing.TB, sc sampleCase, workers int) (string, *Summary) {
 // goldenQueries dump every table in file order. Bodies are shown as their
 // length and SHA-256 prefix to keep golden files readable.
 var goldenQueries = map[string]string{
-	"flows":    `SELECT * FROM read_parquet(?)`,
-	"http":     `SELECT * EXCLUDE (request_body), octet_length(request_body) AS request_body_bytes, left(sha256(request_body), 16) AS request_body_sha256 FROM read_parquet(?)`,
-	"payloads": `SELECT * FROM read_parquet(?)`,
-	"events":   `SELECT * FROM read_parquet(?)`,
-	"fields":   `SELECT * FROM read_parquet(?)`,
-	"leaks":    `SELECT * FROM read_parquet(?)`,
+	"flows":       `SELECT * FROM read_parquet(?)`,
+	"http":        `SELECT * EXCLUDE (request_body), octet_length(request_body) AS request_body_bytes, left(sha256(request_body), 16) AS request_body_sha256 FROM read_parquet(?)`,
+	"payloads":    `SELECT * FROM read_parquet(?)`,
+	"events":      `SELECT * FROM read_parquet(?)`,
+	"fields":      `SELECT * FROM read_parquet(?)`,
+	"leaks":       `SELECT * FROM read_parquet(?)`,
+	"identifiers": `SELECT * FROM read_parquet(?)`,
+	"links":       `SELECT * FROM read_parquet(?)`,
 }
 
 // TestGolden runs each sample and compares every table, read back by DuckDB,
@@ -84,7 +86,7 @@ func TestGolden(t *testing.T) {
 	for _, sc := range sampleCases {
 		t.Run(sc.name, func(t *testing.T) {
 			out, _ := runSample(t, sc, 2)
-			for _, table := range []string{"flows", "http", "payloads", "events", "fields", "leaks"} {
+			for _, table := range []string{"flows", "http", "payloads", "events", "fields", "leaks", "identifiers", "links"} {
 				got := sinktest.QueryTSV(t, goldenQueries[table], filepath.Join(out, table+".parquet"))
 				golden := filepath.Join(samplesDir, "golden", sc.name, table+".tsv")
 				if *update {

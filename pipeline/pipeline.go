@@ -142,6 +142,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := r.loop(ctx, log); err != nil {
 		return nil, err
 	}
+	if err := r.writeCorrelation(); err != nil {
+		return nil, err
+	}
 	outputs, err := out.Close()
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"telltale/pipeline/capture"
+	"telltale/pipeline/correlate"
 	"telltale/pipeline/extract"
 	"telltale/pipeline/h1"
 	"telltale/pipeline/leak"
@@ -40,9 +41,12 @@ type run struct {
 	rows     rowCounts
 	extStats extract.Stats
 	repeats  repeatSet
+	graph    *correlate.Graph
+	payloadN int64
+	connN    int64
 }
 
-type rowCounts struct{ flows, http, payloads, events, fields, leaks, repeats int64 }
+type rowCounts struct{ flows, http, payloads, events, fields, leaks, repeats, identifiers, links int64 }
 
 func newRun(cfg Config, set *capture.Set, out *sink.Writer) *run {
 	r := &run{
@@ -51,6 +55,7 @@ func newRun(cfg Config, set *capture.Set, out *sink.Writer) *run {
 		out:     out,
 		decoder: packet.NewDecoder(),
 		skipped: make(map[packet.SkipReason]int64),
+		graph:   correlate.New(),
 		h1cfg:   h1.Config{MaxBodyBytes: cfg.MaxBodyBytes},
 	}
 	r.asm = reassembly.New(reassembly.Config{IdleTimeout: cfg.IdleTimeout}, r)
@@ -205,8 +210,11 @@ func (r *run) process(it item) result {
 func (r *run) write(res result) error {
 	if res.flow != nil {
 		r.rows.flows++
+		r.connN++
+		r.graph.EndConnection(res.flow.UID, r.connN)
 		return r.out.Flow(res.flow)
 	}
+	r.correlate(&res)
 	r.extStats.Add(&res.stats)
 	r.rows.http++
 	if err := r.out.HTTP(res.http); err != nil {

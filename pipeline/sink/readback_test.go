@@ -94,6 +94,9 @@ func writeSample(t *testing.T, opts Options) (string, []OutputFile, []Counter) {
 		Disguise: "md5", Location: "field", Where: "properties.imei_md5", PayloadIndex: 0, EventIndex: 2, FirstFile: "a.pcap", FirstFrame: 4}))
 	must(t, w.Leak(&LeakRow{UID: "Cflow1", TransDepth: 1, TS: t0, Kind: "email", Label: "work", Value: "a@b.example",
 		Disguise: "base64", Location: "uri", PayloadIndex: -1, EventIndex: -1, FirstFile: "a.pcap", FirstFrame: 4}))
+	must(t, w.Identifier(&IdentifierRow{Kind: "imei", Value: "358476101234565", FirstTS: t0, LastTS: t0 + 1e9, Events: 3,
+		Hosts: []string{"a.example", "b.example"}, SDKs: []string{"sensors_analytics"}, ClusterID: "K0011223344556677", ClusterSize: 4, LinkedIdentifiers: 3}))
+	must(t, w.Link(&LinkRow{KindA: "android_id", ValueA: "a3f9c47e21d08b65", KindB: "imei", ValueB: "358476101234565", Level: "event", Events: 2, Payloads: 1, Conns: 1}))
 	outs, err := w.Close()
 	if err != nil {
 		t.Fatalf("Close: %v", err)
@@ -105,10 +108,10 @@ func TestReadBack(t *testing.T) {
 	dir, outs, counters := writeSample(t, Options{})
 	file := func(table string) string { return filepath.Join(dir, table+".parquet") }
 
-	if got, want := dirNames(t, dir), []string{"events.parquet", "fields.parquet", "flows.parquet", "http.parquet", "leaks.parquet", "payloads.parquet"}; !slices.Equal(got, want) {
+	if got, want := dirNames(t, dir), []string{"events.parquet", "fields.parquet", "flows.parquet", "http.parquet", "identifiers.parquet", "leaks.parquet", "links.parquet", "payloads.parquet"}; !slices.Equal(got, want) {
 		t.Fatalf("dataset files = %q, want %q", got, want)
 	}
-	wantRows := map[string]int64{"events.parquet": 2, "fields.parquet": 2, "flows.parquet": 2, "http.parquet": 2, "leaks.parquet": 2, "payloads.parquet": 2}
+	wantRows := map[string]int64{"events.parquet": 2, "fields.parquet": 2, "flows.parquet": 2, "http.parquet": 2, "identifiers.parquet": 1, "leaks.parquet": 2, "links.parquet": 1, "payloads.parquet": 2}
 	for i, o := range outs {
 		if i > 0 && outs[i-1].Name >= o.Name {
 			t.Errorf("outputs not sorted: %q before %q", outs[i-1].Name, o.Name)
@@ -197,6 +200,16 @@ func TestReadBack(t *testing.T) {
 			{"Cflow1", "1", "2024-05-01T10:20:30.000000Z", "sa.例子.cn", "/sa", "imei", "NULL", "358476101234565", "md5", "field", "properties.imei_md5", "0", "2", "a.pcap", "4"},
 		},
 	}, {
+		name: "identifiers",
+		sql:  `SELECT * FROM read_parquet(?)`,
+		arg:  file("identifiers"),
+		want: [][]string{{"imei", "358476101234565", "2024-05-01T10:20:30.000000Z", "2024-05-01T10:20:31.000000Z", "3", "[a.example, b.example]", "[sensors_analytics]", "K0011223344556677", "4", "false", "3"}},
+	}, {
+		name: "links",
+		sql:  `SELECT * FROM read_parquet(?)`,
+		arg:  file("links"),
+		want: [][]string{{"android_id", "a3f9c47e21d08b65", "imei", "358476101234565", "event", "2", "1", "1"}},
+	}, {
 		name: "timestamp type",
 		sql:  `SELECT column_name, column_type FROM (DESCRIBE SELECT ts, ts_end FROM read_parquet(?))`,
 		arg:  file("flows"),
@@ -234,7 +247,9 @@ func TestReadBack(t *testing.T) {
 		{"sink.fields.row_groups", 1}, {"sink.fields.utf8_repaired", 0},
 		{"sink.flows.row_groups", 1}, {"sink.flows.utf8_repaired", 1},
 		{"sink.http.row_groups", 1}, {"sink.http.utf8_repaired", 3},
+		{"sink.identifiers.row_groups", 1}, {"sink.identifiers.utf8_repaired", 0},
 		{"sink.leaks.row_groups", 1}, {"sink.leaks.utf8_repaired", 0},
+		{"sink.links.row_groups", 1}, {"sink.links.utf8_repaired", 0},
 		{"sink.payloads.row_groups", 1}, {"sink.payloads.utf8_repaired", 0},
 	}
 	if !slices.Equal(counters, wantCounters) {
@@ -307,7 +322,7 @@ func TestDictionaryColumns(t *testing.T) {
 				}
 			}
 		}
-		for _, d := range []string{"flows.end_reason", "flows.roles", "http.method", "http.version", "payloads.location", "payloads.sdk", "payloads.limit", "events.event_type", "events.sdk", "fields.json_type", "fields.id_kind", "leaks.kind", "leaks.location"} {
+		for _, d := range []string{"flows.end_reason", "flows.roles", "http.method", "http.version", "payloads.location", "payloads.sdk", "payloads.limit", "events.event_type", "events.sdk", "fields.json_type", "fields.id_kind", "leaks.kind", "leaks.location", "identifiers.kind", "links.kind_a", "links.kind_b", "links.level"} {
 			want = append(want, d)
 		}
 		if !slices.Equal(got, want) {

@@ -153,3 +153,22 @@ type LeakRow struct {
 	FirstFile                string
 	FirstFrame               int64
 }
+
+// IdentifierRow is one distinct identifier (table "identifiers").
+type IdentifierRow struct {
+	Kind, Value       string
+	FirstTS, LastTS   int64 // Unix ns
+	Events            int64
+	Hosts, SDKs       []string
+	ClusterID         string
+	ClusterSize       int64
+	Hub               bool
+	LinkedIdentifiers int64
+}
+
+// LinkRow is one pair of identifiers seen together (table "links").
+type LinkRow struct {
+	KindA, ValueA, KindB, ValueB string
+	Level                        string
+	Events, Payloads, Conns      int64
+}

@@ -86,6 +86,8 @@ const (
 	TableEvents   = "events"
 	TableFields   = "fields"
 	TableLeaks    = "leaks"
+	TableIDs      = "identifiers"
+	TableLinks    = "links"
 )
 
 // Repeated documentation.
@@ -291,9 +293,42 @@ var leaksDef = tableDef[LeakRow]{
 	},
 }
 
+var identifiersDef = tableDef[IdentifierRow]{
+	name: TableIDs,
+	doc:  "one row per distinct identifier (id_kind, value) seen in event fields, with its cluster",
+	cols: []column[IdentifierRow]{
+		{name: "kind", typ: tString, dict: true, doc: "id_kind of the value (packed_ids strings contribute their parts)", put: func(c *cell, r *IdentifierRow) { c.str(r.Kind) }},
+		{name: "value", typ: tString, doc: "the identifier value", put: func(c *cell, r *IdentifierRow) { c.str(r.Value) }},
+		{name: "first_seen", typ: tTime, doc: "capture time of the first event that carried it", put: func(c *cell, r *IdentifierRow) { c.ts(r.FirstTS) }},
+		{name: "last_seen", typ: tTime, doc: "capture time of the last event that carried it", put: func(c *cell, r *IdentifierRow) { c.ts(r.LastTS) }},
+		{name: "events", typ: tInt64, doc: "events that carried it", put: func(c *cell, r *IdentifierRow) { c.i64(r.Events) }},
+		{name: "hosts", typ: tStrings, doc: "destinations (HTTP hosts) that received it, sorted", put: func(c *cell, r *IdentifierRow) { c.strList(r.Hosts) }},
+		{name: "sdks", typ: tStrings, doc: "SDK profiles that carried it, sorted", put: func(c *cell, r *IdentifierRow) { c.strList(r.SDKs) }},
+		{name: "cluster_id", typ: tString, doc: "connected component of the event-level links, hubs and context values (ip, geo, ssid) left out: everything known to belong to one device or person; K + 16 hex of SHA-256 of the cluster's least (kind, value)", put: func(c *cell, r *IdentifierRow) { c.str(r.ClusterID) }},
+		{name: "cluster_size", typ: tInt64, doc: "identifiers in the cluster", put: func(c *cell, r *IdentifierRow) { c.i64(r.ClusterSize) }},
+		{name: "hub", typ: tBool, doc: "true for a value shared by devices (known placeholder, or seen with two devices' hardware ids): it does not link clusters", put: func(c *cell, r *IdentifierRow) { c.boolean(r.Hub) }},
+		{name: "linked_identifiers", typ: tInt64, doc: "distinct identifiers seen with it in one event", put: func(c *cell, r *IdentifierRow) { c.i64(r.LinkedIdentifiers) }},
+	},
+}
+
+var linksDef = tableDef[LinkRow]{
+	name: TableLinks,
+	doc:  "one row per pair of identifiers seen together, at the strongest level reached",
+	cols: []column[LinkRow]{
+		{name: "kind_a", typ: tString, dict: true, doc: "id_kind of the first identifier (pairs are ordered by kind, then value)", put: func(c *cell, r *LinkRow) { c.str(r.KindA) }},
+		{name: "value_a", typ: tString, doc: "value of the first identifier", put: func(c *cell, r *LinkRow) { c.str(r.ValueA) }},
+		{name: "kind_b", typ: tString, dict: true, doc: "id_kind of the second identifier", put: func(c *cell, r *LinkRow) { c.str(r.KindB) }},
+		{name: "value_b", typ: tString, doc: "value of the second identifier", put: func(c *cell, r *LinkRow) { c.str(r.ValueB) }},
+		{name: "level", typ: tString, dict: true, doc: "strongest level: event (in one event), payload (one payload, different events) or connection (one TCP connection, different payloads)", put: func(c *cell, r *LinkRow) { c.str(r.Level) }},
+		{name: "events", typ: tInt64, doc: "events that carried both", put: func(c *cell, r *LinkRow) { c.i64(r.Events) }},
+		{name: "payloads", typ: tInt64, doc: "payloads that carried both", put: func(c *cell, r *LinkRow) { c.i64(r.Payloads) }},
+		{name: "connections", typ: tInt64, doc: "connections that carried both", put: func(c *cell, r *LinkRow) { c.i64(r.Conns) }},
+	},
+}
+
 // Schema documents every table and column in output order.
 func Schema() []TableDoc {
-	return []TableDoc{flowsDef.tableDoc(), httpDef.tableDoc(), payloadsDef.tableDoc(), eventsDef.tableDoc(), fieldsDef.tableDoc(), leaksDef.tableDoc()}
+	return []TableDoc{flowsDef.tableDoc(), httpDef.tableDoc(), payloadsDef.tableDoc(), eventsDef.tableDoc(), fieldsDef.tableDoc(), leaksDef.tableDoc(), identifiersDef.tableDoc(), linksDef.tableDoc()}
 }
 
 func (d *tableDef[R]) tableDoc() TableDoc {

@@ -95,6 +95,8 @@ type Writer struct {
 	events    *table[EventRow]
 	fields    *table[FieldRow]
 	leaks     *table[LeakRow]
+	ids       *table[IdentifierRow]
+	links     *table[LinkRow]
 	all       []tableFile
 	done      bool     // Close or Abort was called
 	published []string // final names renamed into place by Close
@@ -149,6 +151,8 @@ func Create(opts Options) (*Writer, error) {
 		func() (err error) { w.events, err = openTable(w, &eventsDef); return err },
 		func() (err error) { w.fields, err = openTable(w, &fieldsDef); return err },
 		func() (err error) { w.leaks, err = openTable(w, &leaksDef); return err },
+		func() (err error) { w.ids, err = openTable(w, &identifiersDef); return err },
+		func() (err error) { w.links, err = openTable(w, &linksDef); return err },
 	} {
 		if err := open(); err != nil {
 			w.Abort()
@@ -185,6 +189,12 @@ func (w *Writer) Field(r *FieldRow) error { return w.fields.add(r) }
 
 // Leak adds a row to the leaks table.
 func (w *Writer) Leak(r *LeakRow) error { return w.leaks.add(r) }
+
+// Identifier adds a row to the identifiers table.
+func (w *Writer) Identifier(r *IdentifierRow) error { return w.ids.add(r) }
+
+// Link adds a row to the links table.
+func (w *Writer) Link(r *LinkRow) error { return w.links.add(r) }
 
 // Close writes what is buffered, closes and fsyncs every file, renames them
 // to their final names and fsyncs the directory. It returns one OutputFile
