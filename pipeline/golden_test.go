@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"telltale/pipeline/correlate"
 	"telltale/pipeline/leak"
 	"telltale/pipeline/sink/sinktest"
 )
@@ -37,6 +38,7 @@ var sampleCases = []sampleCase{
 	{"real-loopback", []string{"real/loopback.pcap"}, "real/real.truth.json"},
 	{"real-any-sll2", []string{"real/any-sll2.pcap"}, "real/real.truth.json"},
 	{"sdk-zoo", []string{"sdk-zoo.pcap"}, "sdk-zoo.truth.json"},
+	{"household", []string{"household.pcap"}, "household.truth.json"},
 }
 
 // knownFiles are the known-values files of samples that have one: run with
@@ -202,6 +204,11 @@ type truthFile struct {
 		Value  string `json:"value"`
 		Events int    `json:"events"`
 	} `json:"identifiers"`
+	IdentityGroups []struct {
+		Name    string         `json:"name"`
+		Members []correlate.ID `json:"members"`
+	} `json:"identity_groups"`
+	Hubs []correlate.ID `json:"hubs"`
 }
 
 func readTruth(t *testing.T, name string) *truthFile {
@@ -431,7 +438,7 @@ func TestSamplesMatchTruth(t *testing.T) {
 			// No false identifiers: in a sample whose truth lists every
 			// identifier it carries (sdk-zoo), every tagged value is one of
 			// them with its kind, or a packed string holding one.
-			if len(tf.Leaks) > 0 {
+			if len(tf.Leaks) > 0 || len(tf.IdentityGroups) > 0 {
 				for _, r := range sinktest.Query(t, `SELECT DISTINCT value, id_kind FROM read_parquet(?) WHERE id_kind IS NOT NULL AND id_kind NOT IN ('url', 'search_query') ORDER BY ALL`, pq("fields")) {
 					ok := false
 					for _, id := range tf.Identifiers {
@@ -443,6 +450,49 @@ func TestSamplesMatchTruth(t *testing.T) {
 					}
 					if !ok {
 						t.Errorf("value %q tagged %s is not an identifier of the truth", r[0], r[1])
+					}
+				}
+			}
+
+			// The clusters are the truth's identity groups exactly, and its
+			// hubs are flagged.
+			if len(tf.IdentityGroups) > 0 {
+				type idRow struct {
+					cluster string
+					hub     bool
+				}
+				rows := map[correlate.ID]idRow{}
+				byCluster := map[string][]correlate.ID{}
+				for _, r := range sinktest.Query(t, `SELECT kind, value, cluster_id, hub FROM read_parquet(?)`, pq("identifiers")) {
+					id := correlate.ID{Kind: r[0], Value: r[1]}
+					rows[id] = idRow{r[2], r[3] == "true"}
+					byCluster[r[2]] = append(byCluster[r[2]], id)
+				}
+				seen := map[string]string{}
+				for _, g := range tf.IdentityGroups {
+					var want []correlate.ID
+					for _, m := range g.Members {
+						want = append(want, correlate.Canonical(m))
+					}
+					c := rows[want[0]].cluster
+					got := slices.Clone(byCluster[c])
+					less := func(a, b correlate.ID) int {
+						return cmp.Or(strings.Compare(a.Kind, b.Kind), strings.Compare(a.Value, b.Value))
+					}
+					slices.SortFunc(got, less)
+					slices.SortFunc(want, less)
+					want = slices.Compact(want)
+					if c == "" || !slices.Equal(got, want) {
+						t.Errorf("identity group %s: cluster %q holds %v, want %v", g.Name, c, got, want)
+					}
+					if other, dup := seen[c]; dup {
+						t.Errorf("groups %s and %s share cluster %s", other, g.Name, c)
+					}
+					seen[c] = g.Name
+				}
+				for _, h := range tf.Hubs {
+					if r, ok := rows[correlate.Canonical(h)]; !ok || !r.hub {
+						t.Errorf("hub %v: row %+v (found %v), want hub", h, r, ok)
 					}
 				}
 			}

@@ -20,7 +20,7 @@
 //
 // Context values (ipv4, ipv6, geo, ssid, bssid: a network or a place, shared
 // by everyone behind one router) have identifier rows and links but never
-// join clusters.
+// join clusters; the hub rule below still marks those seen with two devices.
 //
 // A value shared by devices would merge unrelated people; such a hub keeps
 // its identifier row (hub = true) and its links, but does not join clusters.
@@ -29,7 +29,8 @@
 // device-level value (not account_id, email or phone, which legitimately span
 // one person's devices) seen in events with two or more values of one
 // hardware kind (imei, meid, mac, serial, android_id, oaid, idfv; its own kind
-// excluded) that were never seen together in an event: an app-wide constant
+// excluded, known placeholders not counted) that were never seen together in
+// an event: an app-wide constant
 // that passed the identifier rules, seen with two phones' Android IDs.
 // Resettable ids (advertising_id, SDK install ids) are not counted, so an
 // Android ID seen with an old and a new advertising ID still links them.
@@ -347,12 +348,13 @@ func (g *Graph) isHub(v int32) bool {
 	if placeholders[id] {
 		return true
 	}
-	if personKinds[id.Kind] || contextKinds[id.Kind] {
+	if personKinds[id.Kind] {
 		return false
 	}
 	byKind := map[string][]int32{}
 	for nb := range g.ids[v].eventNeighbours {
-		if k := g.ids[nb].id.Kind; hardwareKinds[k] && k != id.Kind {
+		// A known placeholder is no device's hardware id.
+		if k := g.ids[nb].id.Kind; hardwareKinds[k] && k != id.Kind && !placeholders[g.ids[nb].id] {
 			byKind[k] = append(byKind[k], nb)
 		}
 	}

@@ -19,6 +19,7 @@ type device struct {
 	AnonID    string // MiStatistics anonymous id, a UUID (Palant 2020)
 	Account   string // Mi account id, once logged in
 	loggedIn  bool
+	HW        hardware
 
 	App     app
 	Country string // the r= parameter and miui_region
@@ -38,6 +39,20 @@ var mintBrowser = app{
 	LibDetail: "miui.globalbrowser.common_business.g.i##a##SourceFile##92",
 }
 
+// hardware is what the SDK's preset properties say about the phone.
+type hardware struct {
+	Manufacturer, Brand, Model string
+	OSVersion                  string // Android release
+	Carrier                    string
+	ScreenW, ScreenH           int
+	MIUI                       string // miui_version super property
+	Language                   string // system_language super property
+}
+
+// redmiNote8 is the phone of the first samples and sdk-zoo.
+var redmiNote8 = hardware{Manufacturer: "Xiaomi", Brand: "Redmi", Model: "Redmi Note 8", OSVersion: "10",
+	Carrier: "Vodafone RO", ScreenW: 1080, ScreenH: 2340, MIUI: "V11.0.5.0.QCOEUXM", Language: "ro_RO"}
+
 // newDevice returns the sample phone. rng draws _track_id values.
 func newDevice(rng *rand.Rand, a app) *device {
 	return &device{
@@ -47,6 +62,7 @@ func newDevice(rng *rand.Rand, a app) *device {
 		MAC:       "7c:1d:d9:4a:2b:6e",
 		AnonID:    "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
 		Account:   "6583412207",
+		HW:        redmiNote8,
 		App:       a,
 		Country:   "RO",
 		rng:       rng,
@@ -115,18 +131,18 @@ func (d *device) event(name string, timeMs int64, method string, custom sensors.
 	}
 	props := sensors.Object{
 		{Key: "$os", Value: "Android"},
-		{Key: "$os_version", Value: "10"},
-		{Key: "$manufacturer", Value: "Xiaomi"},
-		{Key: "$model", Value: "Redmi Note 8"},
-		{Key: "$brand", Value: "Redmi"},
+		{Key: "$os_version", Value: d.HW.OSVersion},
+		{Key: "$manufacturer", Value: d.HW.Manufacturer},
+		{Key: "$model", Value: d.HW.Model},
+		{Key: "$brand", Value: d.HW.Brand},
 		{Key: "$app_version", Value: d.App.Version},
 		{Key: "$app_id", Value: d.App.ID},
 		{Key: "$app_name", Value: d.App.Name},
 		{Key: "$lib", Value: "Android"},
 		{Key: "$lib_version", Value: "4.0.0"},
-		{Key: "$screen_width", Value: 1080},
-		{Key: "$screen_height", Value: 2340},
-		{Key: "$carrier", Value: "Vodafone RO"},
+		{Key: "$screen_width", Value: d.HW.ScreenW},
+		{Key: "$screen_height", Value: d.HW.ScreenH},
+		{Key: "$carrier", Value: d.HW.Carrier},
 		{Key: "$device_id", Value: d.AndroidID},
 		{Key: "$timezone_offset", Value: -180},
 		{Key: "$wifi", Value: true},
@@ -136,9 +152,9 @@ func (d *device) event(name string, timeMs int64, method string, custom sensors.
 		{Key: "uuid", Value: d.AnonID},
 		{Key: "internet_status", Value: 1},
 		{Key: "platform", Value: "AndroidApp"},
-		{Key: "miui_version", Value: "V11.0.5.0.QCOEUXM"},
+		{Key: "miui_version", Value: d.HW.MIUI},
 		{Key: "miui_region", Value: d.Country},
-		{Key: "system_language", Value: "ro_RO"},
+		{Key: "system_language", Value: d.HW.Language},
 	}
 	props = append(props, custom...)
 	ev := sensors.Object{

@@ -173,8 +173,8 @@ func TestRoundTrip(t *testing.T) {
 				names = append(names, f.Path) // roundTrip reads those the truth lists as captures
 			}
 			o := rtOpts{files: names, gen: s.Packets}
-			if s.Name == zooName {
-				zc := newZooChecker(t, tb)
+			if s.Name == zooName || s.Name == householdName {
+				zc := newZooChecker(t, s, tb)
 				o.check = zc.request
 				defer zc.finish(t)
 			}

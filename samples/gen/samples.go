@@ -31,7 +31,7 @@ type OutFile struct {
 
 // Samples builds every sample. It does no I/O.
 func Samples() []*Sample {
-	return []*Sample{phoneBrowser(), rotated(), pcapngSLL2(), pcapdroidTrailer(), sdkZoo()}
+	return []*Sample{phoneBrowser(), rotated(), pcapngSLL2(), pcapdroidTrailer(), sdkZoo(), household()}
 }
 
 var gateway = mustMAC("00:1a:2b:3c:4d:5e") // the Wi-Fi router's MAC
@@ -64,6 +64,11 @@ type page struct {
 // pageLoads returns page_load_event_start/finish pairs for pages visited
 // one after another, the last finishing `end` before now.
 func (b *builder) pageLoads(pages []page, end time.Duration) []sensors.Object {
+	return b.pageLoadsOf(b.dev, pages, end)
+}
+
+// pageLoadsOf is pageLoads on the browser of phone d.
+func (b *builder) pageLoadsOf(d *device, pages []page, end time.Duration) []sensors.Object {
 	var evs []sensors.Object
 	for i, p := range pages {
 		back := end + time.Duration(len(pages)-1-i)*4*time.Second
@@ -78,11 +83,11 @@ func (b *builder) pageLoads(pages []page, end time.Duration) []sensors.Object {
 			props = append(props, sensors.Member{Key: "is_incognito", Value: true})
 		}
 		start := append(slices.Clip(props), sensors.Member{Key: "rid", Value: strconv.FormatUint(b.rng.Uint64(), 36)})
-		evs = append(evs, b.dev.event("page_load_event_start", b.ms(back+1200*time.Millisecond), "code", start))
+		evs = append(evs, d.event("page_load_event_start", b.ms(back+1200*time.Millisecond), "code", start))
 		fin := append(slices.Clip(props),
 			sensors.Member{Key: "rid", Value: strconv.FormatUint(b.rng.Uint64(), 36)},
 			sensors.Member{Key: "load_time", Value: 1100 + 37*i})
-		evs = append(evs, b.dev.event("page_load_event_finish", b.ms(back), "code", fin))
+		evs = append(evs, d.event("page_load_event_finish", b.ms(back), "code", fin))
 	}
 	return evs
 }

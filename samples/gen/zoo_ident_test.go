@@ -155,10 +155,16 @@ func zooLeaves(t *testing.T, tf *truth.File) []zooLeaf {
 // with an independent walk; and every id-looking leaf carries a listed
 // value or sits at a place zooNotIdentifiers explains.
 func TestZooIdentifiersComplete(t *testing.T) {
-	tf := sdkZoo().Truth
-	specs := zooSpecs()
+	checkIdentifiersComplete(t, sdkZoo().Truth, zooSpecs(), zooNotIdentifiers)
+}
+
+// checkIdentifiersComplete checks a truth's identifier list against its
+// telemetry: specs are the values the generator lists, notIDs the places
+// holding id-looking text that is no identifier.
+func checkIdentifiersComplete(t *testing.T, tf *truth.File, specs []truth.IdentifierSpec, notIDs map[string]string) {
+	t.Helper()
 	if len(tf.Identifiers) != len(specs) {
-		t.Errorf("truth lists %d identifiers, zooSpecs %d: some value is not in the telemetry", len(tf.Identifiers), len(specs))
+		t.Errorf("truth lists %d identifiers, the generator %d: some value is not in the telemetry", len(tf.Identifiers), len(specs))
 	}
 	seen := map[string]bool{}
 	for i, sp := range specs {
@@ -170,7 +176,7 @@ func TestZooIdentifiersComplete(t *testing.T) {
 		}
 		seen[sp.Value] = true
 		if i < len(tf.Identifiers) && (tf.Identifiers[i].Kind != sp.Kind || tf.Identifiers[i].Value != sp.Value) {
-			t.Errorf("identifier %d is %s %q, zooSpecs has %s %q", i, tf.Identifiers[i].Kind, tf.Identifiers[i].Value, sp.Kind, sp.Value)
+			t.Errorf("identifier %d is %s %q, the generator lists %s %q", i, tf.Identifiers[i].Kind, tf.Identifiers[i].Value, sp.Kind, sp.Value)
 		}
 	}
 
@@ -209,7 +215,7 @@ leaf:
 			}
 		}
 		explained := false
-		for place := range zooNotIdentifiers {
+		for place := range notIDs {
 			if l.path == place || strings.HasSuffix(l.path, "."+place) {
 				used[place], explained = true, true
 			}
@@ -219,11 +225,11 @@ leaf:
 		}
 	}
 	for _, p := range slices.Sorted(maps.Keys(unexplained)) {
-		t.Errorf("id-looking %s = %q is neither a listed identifier nor explained in zooNotIdentifiers", p, unexplained[p])
+		t.Errorf("id-looking %s = %q is neither a listed identifier nor explained as no identifier", p, unexplained[p])
 	}
-	for _, place := range slices.Sorted(maps.Keys(zooNotIdentifiers)) {
+	for _, place := range slices.Sorted(maps.Keys(notIDs)) {
 		if !used[place] {
-			t.Errorf("zooNotIdentifiers explains %q, where no id-looking value is", place)
+			t.Errorf("the no-identifier list explains %q, where no id-looking value is", place)
 		}
 	}
 }

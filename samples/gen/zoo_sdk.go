@@ -113,15 +113,21 @@ func jsonReply(status int, body string, extra ...hdr) reply {
 // style) and records them. It returns the request index.
 func (z *zoo) sensorsAndroid(c *Conv, events []sensors.Object, rep reply, note string) int {
 	d := z.dev
-	batch := sensors.AndroidBatch(events, z.tl.Now().UnixMilli(), sensors.OrgJSON)
-	req := newRequest("POST", "/sa?project="+d.App.Project+"&r="+d.Country,
-		androidHeaders(c.HostName, formURLEnc, webViewUA), []byte(batch.Body))
 	// Every event carries the Android ID (identities, $device_id); once the
 	// user is logged in, the account id too (distinct_id, login_id).
 	z.tag("android_id", "plain")
 	if _, ok := events[0].Get("login_id"); ok {
 		z.tag("account_id", "plain")
 	}
+	return z.sensorsAndroidTo(c, "/sa?project="+d.App.Project+"&r="+d.Country, webViewUA, events, sensors.OrgJSON, rep, note)
+}
+
+// sensorsAndroidTo posts events as the Android SDK does (gzip=1) to target
+// with the given User-Agent and JSON style, and records them. Known values
+// the events carry are the caller's to tag.
+func (z *zoo) sensorsAndroidTo(c *Conv, target, ua string, events []sensors.Object, st sensors.Style, rep reply, note string) int {
+	batch := sensors.AndroidBatch(events, z.tl.Now().UnixMilli(), st)
+	req := newRequest("POST", target, androidHeaders(c.HostName, formURLEnc, ua), []byte(batch.Body))
 	idx := z.send(c, req, rep, reqOpts{Telemetry: true, Note: note})
 	crc, ok := batch.CRC, true
 	evs := make([]zev, len(batch.Events))

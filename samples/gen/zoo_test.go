@@ -194,8 +194,13 @@ type zooOpaque struct {
 
 type zooKey struct{ port, idx int }
 
+// zooChecker reads back the samples built with SDK profiles: sdk-zoo and
+// household (which has no known values, no repeats and none of the special
+// encodings; its checks are the same otherwise).
 type zooChecker struct {
 	td        zooTruth
+	repeats0  int      // the repeated Sensors events the scenario must have
+	specials  []string // the encodings that must occur
 	known     map[string]string
 	payloads  int                 // truth payloads decoded
 	events    int                 // truth events matched
@@ -206,20 +211,31 @@ type zooChecker struct {
 	special   map[string]bool     // encodings that must occur: crlf, plus-repair, chunked
 }
 
-func newZooChecker(t *testing.T, truthJSON []byte) *zooChecker {
+// newZooChecker reads sample s's truth. The known values come from the
+// known-values file the sample ships, if any.
+func newZooChecker(t *testing.T, s *Sample, truthJSON []byte) *zooChecker {
 	zc := &zooChecker{known: map[string]string{}, found: map[zooKey][]string{},
 		seenTrack: map[string]bool{}, special: map[string]bool{}}
 	if err := json.Unmarshal(truthJSON, &zc.td); err != nil {
 		t.Fatal(err)
 	}
-	// The known values, read from the file the sample ships.
-	for _, f := range sdkZoo().Files {
+	for _, f := range s.Files {
 		if strings.HasSuffix(f.Path, ".known.yaml") {
 			zc.known = parseKnownYAML(t, f.Data)
 		}
 	}
-	if len(zc.known) != 7 {
-		t.Fatalf("known values: %v", zc.known)
+	switch s.Name {
+	case zooName:
+		if len(zc.known) != 7 {
+			t.Fatalf("known values: %v", zc.known)
+		}
+		zc.repeats0, zc.specials = 50, []string{"crlf base64", "plus repaired", "chunked request"}
+	case householdName:
+		if len(zc.known) != 0 || len(zc.td.Leaks) != 0 {
+			t.Fatalf("household has no known values, yet %v and %d leaks", zc.known, len(zc.td.Leaks))
+		}
+	default:
+		t.Fatalf("%s is not read by the SDK checker", s.Name)
 	}
 	return zc
 }
@@ -1024,10 +1040,10 @@ func (zc *zooChecker) finish(t *testing.T) {
 	if zc.noise != len(zc.td.Noise) {
 		t.Errorf("noise: checked %d of %d entries", zc.noise, len(zc.td.Noise))
 	}
-	if zc.repeats != 50 {
-		t.Errorf("%d repeated Sensors events, the scenario re-sends 50", zc.repeats)
+	if zc.repeats != zc.repeats0 {
+		t.Errorf("%d repeated Sensors events, the scenario re-sends %d", zc.repeats, zc.repeats0)
 	}
-	for _, s := range []string{"crlf base64", "plus repaired", "chunked request"} {
+	for _, s := range zc.specials {
 		if !zc.special[s] {
 			t.Errorf("no %s in the sample", s)
 		}

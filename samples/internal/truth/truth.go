@@ -13,7 +13,9 @@
 // event's SDK, give the events-table columns of the issue-5 contract
 // (Summarize), envelopes and nested JSON, mark re-sent events (MarkRepeats),
 // and list opaque payloads, where known values leak in which disguise, and
-// the noise. Those fields are omitted when empty, so the first samples'
+// the noise. Samples with several people (household) add the ground-truth
+// identity groups, the hub values that must not join them, and the
+// devices. Those fields are omitted when empty, so the first samples'
 // files did not change.
 package truth
 
@@ -47,6 +49,49 @@ type File struct {
 	// Noise lists what in the non-telemetry traffic was put there to look
 	// like telemetry or identifiers without being either.
 	Noise []Noise `json:"noise,omitempty"`
+	// IdentityGroups are the people of a sample whose identifiers the
+	// truth ties together (household): every identifier known to belong to
+	// one person, through any of their devices or their account. Each
+	// member occurs as a whole field value in some event, and the members
+	// of a group are connected by events carrying two or more of them, so
+	// the groups can be recovered from the events once the hubs are set
+	// aside.
+	IdentityGroups []IdentityGroup `json:"identity_groups,omitempty"`
+	// Hubs are identifier values that occur in events of more than one
+	// group (a placeholder id many devices report, a shared router's
+	// BSSID): values that must not link the people they occur with.
+	Hubs []IdentifierRef `json:"hubs,omitempty"`
+	// Devices are the sample's devices: whose they are and the identifiers
+	// their telemetry carries (hubs left out).
+	Devices []Device `json:"devices,omitempty"`
+}
+
+// IdentifierRef names one identifier: its id_kind (telltale's name for it,
+// as in Identifier.Kind) and its value.
+type IdentifierRef struct {
+	Kind  string `json:"kind"`
+	Value string `json:"value"`
+}
+
+// IdentityGroup is one person's identifiers.
+type IdentityGroup struct {
+	Name    string          `json:"name"`
+	Members []IdentifierRef `json:"members"`
+}
+
+// Device is one device of a sample with identity groups.
+type Device struct {
+	Name string `json:"name"`
+	// Person is the IdentityGroups name of the device's user.
+	Person string `json:"person"`
+	// ClientIP is the device's address: the client_ip of its flows.
+	ClientIP string `json:"client_ip"`
+	// Identifiers are the identifiers the device's telemetry carries,
+	// the signed-in account included, hubs left out, in the order of the
+	// truth's identifier list; also those that occur only inside a packed
+	// string (which IdentityGroups leaves out, as no field holds them
+	// whole).
+	Identifiers []IdentifierRef `json:"identifiers"`
 }
 
 // Capture describes one capture file of the sample.
