@@ -14,21 +14,7 @@ import (
 // identifiers?" query on the demo sample's output, so the snippet a new user
 // copies keeps working and keeps answering the question.
 func TestReadmeQuery(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(readme)
-	i := strings.Index(text, "<!-- readme-query")
-	if i < 0 {
-		t.Fatal("README has no readme-query marker")
-	}
-	start := strings.Index(text[i:], "```sql\n")
-	end := strings.Index(text[i+start+7:], "```")
-	if start < 0 || end < 0 {
-		t.Fatal("README query block not found")
-	}
-	query := text[i+start+7 : i+start+7+end]
+	query := readmeSQL(t, "readme-query")
 
 	out, _ := runSample(t, sampleCases[0], 2)
 	query = strings.ReplaceAll(query, "'demo-out/", "'"+filepath.ToSlash(out)+"/")
@@ -55,21 +41,7 @@ func TestReadmeQuery(t *testing.T) {
 // known-values file and compares hosts, kinds and disguises with the
 // generator's truth.
 func TestReadmeLeaks(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(readme)
-	i := strings.Index(text, "<!-- readme-leaks")
-	if i < 0 {
-		t.Fatal("README has no readme-leaks marker")
-	}
-	start := strings.Index(text[i:], "```sql\n")
-	end := strings.Index(text[i+start+7:], "```")
-	if start < 0 || end < 0 {
-		t.Fatal("README leaks query block not found")
-	}
-	query := text[i+start+7 : i+start+7+end]
+	query := readmeSQL(t, "readme-leaks")
 	var sc sampleCase
 	for _, c := range sampleCases {
 		if c.name == "sdk-zoo" {
@@ -110,4 +82,28 @@ func TestReadmeLeaks(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("README leaks query rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// readmeSQL returns the first ```sql block after the README's
+// "<!-- marker" comment.
+func readmeSQL(t *testing.T, marker string) string {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(readme)
+	i := strings.Index(text, "<!-- "+marker)
+	if i < 0 {
+		t.Fatalf("README has no %s marker", marker)
+	}
+	start := strings.Index(text[i:], "```sql\n")
+	if start < 0 {
+		t.Fatalf("README %s: no sql block", marker)
+	}
+	end := strings.Index(text[i+start+7:], "```")
+	if end < 0 {
+		t.Fatalf("README %s: sql block not closed", marker)
+	}
+	return text[i+start+7 : i+start+7+end]
 }

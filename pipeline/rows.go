@@ -43,7 +43,7 @@ func httpRow(c *conn, tx *h1.Transaction) *sink.HTTPRow {
 		row.Path, row.Query = h1.SplitTarget(req.URI)
 		row.UserAgent = headerValue(req.Headers, "User-Agent")
 		row.Referrer = headerValue(req.Headers, "Referer")
-		row.RequestHeaders = sinkHeaders(req.Headers)
+		row.RequestHeaders = convertHeaders[sink.Header](req.Headers)
 		row.RequestBodyLen = req.WireBodyLen
 		row.RequestBody = req.Body
 		row.RequestBodyTruncated = req.Flags&h1.FlagBodyTruncated != 0
@@ -56,7 +56,7 @@ func httpRow(c *conn, tx *h1.Transaction) *sink.HTTPRow {
 		row.HasResponse = true
 		row.StatusCode = int32(resp.StatusCode)
 		row.StatusMsg = resp.Reason
-		row.ResponseHeaders = sinkHeaders(resp.Headers)
+		row.ResponseHeaders = convertHeaders[sink.Header](resp.Headers)
 		row.ResponseContentType = headerValue(resp.Headers, "Content-Type")
 		row.ResponseContentEncoding = resp.ContentEncoding
 		row.ResponseBodyLen = resp.WireBodyLen
@@ -97,47 +97,44 @@ func headerValue(hs []h1.Header, name string) string {
 	return ""
 }
 
-func sinkHeaders(hs []h1.Header) []sink.Header {
+// convertHeaders copies header lines between the stages' identical Header
+// types (h1, extract, sink); nil for none.
+func convertHeaders[To, From ~struct{ Name, Value string }](hs []From) []To {
 	if len(hs) == 0 {
 		return nil
 	}
-	out := make([]sink.Header, len(hs))
+	out := make([]To, len(hs))
 	for i, h := range hs {
-		out[i] = sink.Header{Name: h.Name, Value: h.Value}
+		out[i] = To(h)
 	}
 	return out
 }
+
+// bodyCut: the parser flags under which a body may hold less than was sent.
+const bodyCut = h1.FlagBodyTruncated | h1.FlagIncomplete | h1.FlagBodyGap | h1.FlagDecodeError | h1.FlagDecodeLimit
 
 func extractResponse(m *h1.Message) *extract.Response {
 	if m == nil {
 		return nil
 	}
-	hs := make([]extract.Header, len(m.Headers))
-	for i, h := range m.Headers {
-		hs[i] = extract.Header{Name: h.Name, Value: h.Value}
-	}
 	return &extract.Response{
 		StatusCode:    m.StatusCode,
-		Headers:       hs,
+		Headers:       convertHeaders[extract.Header](m.Headers),
 		ContentType:   headerValue(m.Headers, "Content-Type"),
 		Body:          m.Body,
-		BodyTruncated: m.Flags&(h1.FlagBodyTruncated|h1.FlagIncomplete|h1.FlagBodyGap|h1.FlagDecodeError|h1.FlagDecodeLimit) != 0,
+		BodyTruncated: m.Flags&bodyCut != 0,
 	}
 }
 
 func extractRequest(m *h1.Message, host string) *extract.Request {
-	hs := make([]extract.Header, len(m.Headers))
-	for i, h := range m.Headers {
-		hs[i] = extract.Header{Name: h.Name, Value: h.Value}
-	}
 	return &extract.Request{
 		Method:        m.Method,
 		Host:          host,
 		URI:           m.URI,
-		Headers:       hs,
+		Headers:       convertHeaders[extract.Header](m.Headers),
 		ContentType:   headerValue(m.Headers, "Content-Type"),
 		Body:          m.Body,
-		BodyTruncated: m.Flags&(h1.FlagBodyTruncated|h1.FlagIncomplete|h1.FlagBodyGap|h1.FlagDecodeError|h1.FlagDecodeLimit) != 0,
+		BodyTruncated: m.Flags&bodyCut != 0,
 	}
 }
 
@@ -147,16 +144,6 @@ func bodyLocation(loc string) bool {
 	return loc == extract.LocBody || loc == extract.LocForm || loc == extract.LocMultipart
 }
 
-func sinkHeadersX(hs []extract.Header) []sink.Header {
-	if len(hs) == 0 {
-		return nil
-	}
-	out := make([]sink.Header, len(hs))
-	for i, h := range hs {
-		out[i] = sink.Header{Name: h.Name, Value: h.Value}
-	}
-	return out
-}
 
 // telemetryRows expands the payloads of one transaction into payload, event
 // and field rows, keyed by (uid, trans_depth, payload_index, event_index).
@@ -190,7 +177,7 @@ func telemetryRows(res *result, payloads []extract.Payload) {
 			CRCOK:        p.CRCOK,
 			Encrypted:    p.Encrypted,
 			Entropy:      p.Entropy,
-			Evidence:     sinkHeadersX(p.Evidence),
+			Evidence:     convertHeaders[sink.Header](p.Evidence),
 			Limit:        p.Limit,
 			Flags:        p.Flags,
 			FirstFile:    h.FirstFile,

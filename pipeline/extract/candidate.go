@@ -264,8 +264,8 @@ func (x *extractor) vendorHeaders(prof *compiled) []Header {
 	return out
 }
 
-// standardHeader: request headers any HTTP client sends, which say nothing
-// about an SDK.
+// standardHeader: request headers any HTTP client sends (plumbing or
+// credentials), which say nothing about an SDK and hold no telemetry.
 func standardHeader(n string) bool {
 	switch n {
 	case "host", "content-length", "content-type", "content-encoding", "transfer-encoding",

@@ -225,13 +225,10 @@ func (e *Extractor) Extract(req *Request, resp *Response, st *Stats) []Payload {
 	}
 	var cookieHeaders []string
 	for _, h := range req.Headers {
-		switch strings.ToLower(h.Name) {
-		case "cookie":
+		switch n := strings.ToLower(h.Name); {
+		case n == "cookie":
 			cookieHeaders = append(cookieHeaders, h.Value)
-		case "host", "content-length", "content-type", "content-encoding", "transfer-encoding",
-			"connection", "keep-alive", "accept", "accept-encoding", "accept-language", "accept-charset",
-			"user-agent", "referer", "origin", "authorization", "proxy-authorization", "expect", "te",
-			"upgrade", "cache-control", "pragma", "if-none-match", "if-modified-since", "range", "date":
+		case standardHeader(n):
 			// Plain HTTP plumbing or credentials, never telemetry documents.
 		default:
 			x.candidate(part{loc: LocHeader, name: h.Name, value: []byte(h.Value), encLen: len(h.Value)})
