@@ -144,7 +144,6 @@ func bodyLocation(loc string) bool {
 	return loc == extract.LocBody || loc == extract.LocForm || loc == extract.LocMultipart
 }
 
-
 // telemetryRows expands the payloads of one transaction into payload, event
 // and field rows, keyed by (uid, trans_depth, payload_index, event_index).
 func telemetryRows(res *result, payloads []extract.Payload) {
