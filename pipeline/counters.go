@@ -54,6 +54,7 @@ func (r *run) counters() []Counter {
 	add("rows.leaks", r.rows.leaks)
 	add("rows.identifiers", r.rows.identifiers)
 	add("rows.links", r.rows.links)
+	add("rows.event_clusters", r.rows.eventClusters)
 	add("extract.repeats", r.rows.repeats)
 	sortCounters(out)
 	return out

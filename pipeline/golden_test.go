@@ -71,14 +71,15 @@ func runSample(t testing.TB, sc sampleCase, workers int) (string, *Summary) {
 // goldenQueries dump every table in file order. Bodies are shown as their
 // length and SHA-256 prefix to keep golden files readable.
 var goldenQueries = map[string]string{
-	"flows":       `SELECT * FROM read_parquet(?)`,
-	"http":        `SELECT * EXCLUDE (request_body), octet_length(request_body) AS request_body_bytes, left(sha256(request_body), 16) AS request_body_sha256 FROM read_parquet(?)`,
-	"payloads":    `SELECT * FROM read_parquet(?)`,
-	"events":      `SELECT * FROM read_parquet(?)`,
-	"fields":      `SELECT * FROM read_parquet(?)`,
-	"leaks":       `SELECT * FROM read_parquet(?)`,
-	"identifiers": `SELECT * FROM read_parquet(?)`,
-	"links":       `SELECT * FROM read_parquet(?)`,
+	"flows":          `SELECT * FROM read_parquet(?)`,
+	"http":           `SELECT * EXCLUDE (request_body), octet_length(request_body) AS request_body_bytes, left(sha256(request_body), 16) AS request_body_sha256 FROM read_parquet(?)`,
+	"payloads":       `SELECT * FROM read_parquet(?)`,
+	"events":         `SELECT * FROM read_parquet(?)`,
+	"fields":         `SELECT * FROM read_parquet(?)`,
+	"leaks":          `SELECT * FROM read_parquet(?)`,
+	"identifiers":    `SELECT * FROM read_parquet(?)`,
+	"links":          `SELECT * FROM read_parquet(?)`,
+	"event_clusters": `SELECT * FROM read_parquet(?)`,
 }
 
 // TestGolden runs each sample and compares every table, read back by DuckDB,
@@ -88,7 +89,7 @@ func TestGolden(t *testing.T) {
 	for _, sc := range sampleCases {
 		t.Run(sc.name, func(t *testing.T) {
 			out, _ := runSample(t, sc, 2)
-			for _, table := range []string{"flows", "http", "payloads", "events", "fields", "leaks", "identifiers", "links"} {
+			for _, table := range []string{"flows", "http", "payloads", "events", "fields", "leaks", "identifiers", "links", "event_clusters"} {
 				got := sinktest.QueryTSV(t, goldenQueries[table], filepath.Join(out, table+".parquet"))
 				golden := filepath.Join(samplesDir, "golden", sc.name, table+".tsv")
 				if *update {
@@ -208,7 +209,12 @@ type truthFile struct {
 		Name    string         `json:"name"`
 		Members []correlate.ID `json:"members"`
 	} `json:"identity_groups"`
-	Hubs []correlate.ID `json:"hubs"`
+	Hubs    []correlate.ID `json:"hubs"`
+	Devices []struct {
+		Name     string `json:"name"`
+		Person   string `json:"person"`
+		ClientIP string `json:"client_ip"`
+	} `json:"devices"`
 }
 
 func readTruth(t *testing.T, name string) *truthFile {
@@ -489,6 +495,28 @@ func TestSamplesMatchTruth(t *testing.T) {
 						t.Errorf("groups %s and %s share cluster %s", other, g.Name, c)
 					}
 					seen[c] = g.Name
+				}
+				// Every event is in its sender's person cluster (or in none
+				// when it carries no linking identifier).
+				personCluster := map[string]string{}
+				for _, g := range tf.IdentityGroups {
+					personCluster[g.Name] = rows[correlate.Canonical(g.Members[0])].cluster
+				}
+				for _, d := range tf.Devices {
+					inPerson := false
+					for _, r := range sinktest.Query(t, `SELECT coalesce(c.cluster_id, 'NULL'), count(*) FROM read_parquet(?) c JOIN read_parquet(?) f USING (uid) WHERE f.orig_h = ? GROUP BY ALL ORDER BY ALL`,
+						pq("event_clusters"), pq("flows"), d.ClientIP) {
+						inPerson = inPerson || r[0] == personCluster[d.Person]
+						if r[0] != personCluster[d.Person] && r[0] != "NULL" {
+							t.Errorf("device %s: %s events in cluster %s, want %s's %s", d.Name, r[1], r[0], d.Person, personCluster[d.Person])
+						}
+					}
+					if !inPerson {
+						t.Errorf("device %s: no event in %s's cluster", d.Name, d.Person)
+					}
+				}
+				if got := sinktest.Query(t, `SELECT (SELECT count(*) FROM read_parquet(?)) - (SELECT count(*) FROM read_parquet(?))`, pq("events"), pq("event_clusters")); got[0][0] != "0" {
+					t.Errorf("events and event_clusters differ by %s rows", got[0][0])
 				}
 				for _, h := range tf.Hubs {
 					if r, ok := rows[correlate.Canonical(h)]; !ok || !r.hub {

@@ -135,6 +135,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 
 	r := newRun(cfg, set, out)
 	r.ext = ext
+	if r.spool, err = newEventSpool(cfg.OutDir); err != nil {
+		return nil, err
+	}
+	defer r.spool.close()
 	if len(cfg.Known) > 0 {
 		r.known = leak.NewMatcher(cfg.Known)
 	}

@@ -25,8 +25,8 @@ func TestDeterministicOutput(t *testing.T) {
 				for _, o := range sum.Outputs {
 					got[o.Name] = o.SHA256
 				}
-				if len(got) != 8 {
-					t.Fatalf("workers=%d: %d outputs, want 8 tables", workers, len(got))
+				if len(got) != 9 {
+					t.Fatalf("workers=%d: %d outputs, want 9 tables", workers, len(got))
 				}
 				if want == nil {
 					want = got
@@ -138,8 +138,8 @@ func TestManifest(t *testing.T) {
 	if len(m.Inputs) != 1 || m.Inputs[0].Name != "phone-browser.pcap" || m.Inputs[0].Packets != 106 || len(m.Inputs[0].SHA256) != 64 || m.Inputs[0].FirstTS == "" {
 		t.Errorf("inputs = %+v", m.Inputs)
 	}
-	if len(m.Outputs) != 8 || len(m.Counters) != len(sum.Counters) {
-		t.Errorf("%d outputs, %d counters; want 8 and %d", len(m.Outputs), len(m.Counters), len(sum.Counters))
+	if len(m.Outputs) != 9 || len(m.Counters) != len(sum.Counters) {
+		t.Errorf("%d outputs, %d counters; want 9 and %d", len(m.Outputs), len(m.Counters), len(sum.Counters))
 	}
 	for i := 1; i < len(m.Counters); i++ {
 		if m.Counters[i-1].Name >= m.Counters[i].Name {

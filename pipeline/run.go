@@ -44,9 +44,14 @@ type run struct {
 	graph    *correlate.Graph
 	payloadN int64
 	connN    int64
+	spool    *eventSpool
+	spoolErr error
+	handles  []int32
 }
 
-type rowCounts struct{ flows, http, payloads, events, fields, leaks, repeats, identifiers, links int64 }
+type rowCounts struct {
+	flows, http, payloads, events, fields, leaks, repeats, identifiers, links, eventClusters int64
+}
 
 func newRun(cfg Config, set *capture.Set, out *sink.Writer) *run {
 	r := &run{

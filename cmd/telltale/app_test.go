@@ -85,8 +85,8 @@ func TestSchemaListsEveryColumn(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	tables := sink.Schema()
-	if len(tables) != 8 {
-		t.Fatalf("sink.Schema() has %d tables, want 8", len(tables))
+	if len(tables) != 9 {
+		t.Fatalf("sink.Schema() has %d tables, want 9", len(tables))
 	}
 	for _, tb := range tables {
 		if !strings.Contains(stdout, tb.Name) {

@@ -137,8 +137,10 @@ func (g *Graph) pairOf(a, b int32) *pair {
 }
 
 // Event adds the identifiers of one event of connection uid. ts is the
-// event's capture time (ns); host and sdk where it went.
-func (g *Graph) Event(uid string, ts int64, host, sdk string, ids []ID) {
+// event's capture time (ns); host and sdk where it went. It returns the
+// identifiers' handles, in the order given (duplicates removed), for
+// Result.EventCluster; the slice is appended to dst.
+func (g *Graph) Event(dst []int32, uid string, ts int64, host, sdk string, ids []ID) []int32 {
 	var set []int32
 	for _, id := range ids {
 		if id.Value == "" {
@@ -181,6 +183,7 @@ func (g *Graph) Event(uid string, ts int64, host, sdk string, ids []ID) {
 	for _, i := range set {
 		c[i] = true
 	}
+	return append(dst, set...)
 }
 
 // EndPayload closes the current payload: pairs of identifiers in it count
@@ -248,6 +251,21 @@ type Link struct {
 type Result struct {
 	Identifiers []Identifier // sorted by kind, value
 	Links       []Link       // sorted by the pair
+
+	clusterOf []string // by handle
+	linking   []bool   // by handle
+}
+
+// EventCluster is the cluster of an event: that of its first identifier (in
+// the handles Event returned) that links, i.e. is neither a hub nor a
+// context value; "" when it has none.
+func (r *Result) EventCluster(handles []int32) string {
+	for _, h := range handles {
+		if int(h) < len(r.linking) && r.linking[h] {
+			return r.clusterOf[h]
+		}
+	}
+	return ""
 }
 
 // Finish closes open connections and computes hubs and clusters.
@@ -312,7 +330,10 @@ func (g *Graph) Finish() Result {
 		}
 	}
 
-	res := Result{Identifiers: make([]Identifier, 0, n)}
+	res := Result{Identifiers: make([]Identifier, 0, n), clusterOf: clusterOf, linking: make([]bool, n)}
+	for i := range res.linking {
+		res.linking[i] = linking(int32(i))
+	}
 	for i, d := range g.ids {
 		res.Identifiers = append(res.Identifiers, Identifier{
 			Kind: d.id.Kind, Value: d.id.Value, FirstTS: d.first, LastTS: d.last, Events: d.events,

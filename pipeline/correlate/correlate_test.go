@@ -16,25 +16,33 @@ func TestClustersAndHubs(t *testing.T) {
 	)
 	g := New()
 	// Phone A: one connection, two payloads.
-	g.Event("CA", 10, "sa.example", "sensors_analytics", []ID{andA, imeiA})
-	g.Event("CA", 11, "sa.example", "sensors_analytics", []ID{andA, accX})
+	g.Event(nil, "CA", 10, "sa.example", "sensors_analytics", []ID{andA, imeiA})
+	g.Event(nil, "CA", 11, "sa.example", "sensors_analytics", []ID{andA, accX})
 	g.EndPayload(1)
-	g.Event("CA", 12, "t.appsflyer.com", "appsflyer", []ID{gaidA, place, andA})
+	g.Event(nil, "CA", 12, "t.appsflyer.com", "appsflyer", []ID{gaidA, place, andA})
 	g.EndPayload(2)
 	g.EndConnection("CA", 1)
 	// The laptop, logged in as X.
-	g.Event("CL", 20, "sa.example", "sensors_analytics", []ID{cookie, accX, ip})
+	g.Event(nil, "CL", 20, "sa.example", "sensors_analytics", []ID{cookie, accX, ip})
 	g.EndPayload(3)
 	// Phone B.
-	g.Event("CB", 30, "sa.example", "sensors_analytics", []ID{andB, imeiB, accY})
+	g.Event(nil, "CB", 30, "sa.example", "sensors_analytics", []ID{andB, imeiB, accY})
 	g.EndPayload(4)
-	g.Event("CB", 31, "t.appsflyer.com", "appsflyer", []ID{gaidB, place, andB, ip})
+	g.Event(nil, "CB", 31, "t.appsflyer.com", "appsflyer", []ID{gaidB, place, andB, ip})
 	g.EndPayload(5)
 	// An app-wide constant that passed the identifier rules, on both phones.
-	g.Event("CA2", 40, "c.example", "generic_json", []ID{appKey, andA})
-	g.Event("CB2", 41, "c.example", "generic_json", []ID{appKey, andB})
+	g.Event(nil, "CA2", 40, "c.example", "generic_json", []ID{appKey, andA})
+	g.Event(nil, "CB2", 41, "c.example", "generic_json", []ID{appKey, andB})
 	g.EndPayload(6)
+	hA := g.Event(nil, "CA", 50, "x", "s", []ID{place, ip, imeiA})
 	res := g.Finish()
+
+	if got, want := res.EventCluster(hA), clusterName(accX); got != want {
+		t.Errorf("event with a hub, an address and phone A's IMEI: cluster %s, want phone A's %s", got, want)
+	}
+	if got := res.EventCluster(g.Event(nil, "CZ", 60, "x", "s", []ID{ip})); got != "" {
+		t.Errorf("event with only an address: cluster %q, want none", got)
+	}
 
 	cluster := map[ID]string{}
 	hubs := map[ID]bool{}
@@ -118,13 +126,13 @@ func TestDeterministic(t *testing.T) {
 			{"C3", []ID{{"email", "a@b.example"}}},
 		}
 		for i, o := range order {
-			g.Event(evs[o].uid, int64(o), "h", "s", evs[o].ids)
+			g.Event(nil, evs[o].uid, int64(o), "h", "s", evs[o].ids)
 			g.EndPayload(int64(i))
 		}
 		return g.Finish()
 	}
 	a, b := build([]int{0, 1, 2}), build([]int{2, 1, 0})
-	if !reflect.DeepEqual(a, b) {
+	if !reflect.DeepEqual(a.Identifiers, b.Identifiers) || !reflect.DeepEqual(a.Links, b.Links) {
 		t.Errorf("results differ with input order:\n%+v\n%+v", a, b)
 	}
 }
@@ -137,10 +145,10 @@ func TestHubRuleSpares(t *testing.T) {
 	old, renewed := ID{"advertising_id", "7e2b4c91-0000-4000-8000-000000000001"}, ID{"advertising_id", "7e2b4c91-0000-4000-8000-000000000002"}
 	acc := ID{"account_id", "1001"}
 	g := New()
-	g.Event("C1", 1, "h", "s", []ID{and1, old})
-	g.Event("C1", 2, "h", "s", []ID{and1, renewed})
-	g.Event("C2", 3, "h", "s", []ID{acc, and1})
-	g.Event("C3", 4, "h", "s", []ID{acc, and2})
+	g.Event(nil, "C1", 1, "h", "s", []ID{and1, old})
+	g.Event(nil, "C1", 2, "h", "s", []ID{and1, renewed})
+	g.Event(nil, "C2", 3, "h", "s", []ID{acc, and1})
+	g.Event(nil, "C3", 4, "h", "s", []ID{acc, and2})
 	res := g.Finish()
 	for _, r := range res.Identifiers {
 		if r.Hub || r.ClusterSize != 5 || r.ClusterID != res.Identifiers[0].ClusterID {

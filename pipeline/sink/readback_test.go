@@ -96,6 +96,7 @@ func writeSample(t *testing.T, opts Options) (string, []OutputFile, []Counter) {
 		Disguise: "base64", Location: "uri", PayloadIndex: -1, EventIndex: -1, FirstFile: "a.pcap", FirstFrame: 4}))
 	must(t, w.Identifier(&IdentifierRow{Kind: "imei", Value: "358476101234565", FirstTS: t0, LastTS: t0 + 1e9, Events: 3,
 		Hosts: []string{"a.example", "b.example"}, SDKs: []string{"sensors_analytics"}, ClusterID: "K0011223344556677", ClusterSize: 4, LinkedIdentifiers: 3}))
+	must(t, w.EventCluster(&EventClusterRow{UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, EventIndex: 1}))
 	must(t, w.Link(&LinkRow{KindA: "android_id", ValueA: "a3f9c47e21d08b65", KindB: "imei", ValueB: "358476101234565", Level: "event", Events: 2, Payloads: 1, Conns: 1}))
 	outs, err := w.Close()
 	if err != nil {
@@ -108,10 +109,10 @@ func TestReadBack(t *testing.T) {
 	dir, outs, counters := writeSample(t, Options{})
 	file := func(table string) string { return filepath.Join(dir, table+".parquet") }
 
-	if got, want := dirNames(t, dir), []string{"events.parquet", "fields.parquet", "flows.parquet", "http.parquet", "identifiers.parquet", "leaks.parquet", "links.parquet", "payloads.parquet"}; !slices.Equal(got, want) {
+	if got, want := dirNames(t, dir), []string{"event_clusters.parquet", "events.parquet", "fields.parquet", "flows.parquet", "http.parquet", "identifiers.parquet", "leaks.parquet", "links.parquet", "payloads.parquet"}; !slices.Equal(got, want) {
 		t.Fatalf("dataset files = %q, want %q", got, want)
 	}
-	wantRows := map[string]int64{"events.parquet": 2, "fields.parquet": 2, "flows.parquet": 2, "http.parquet": 2, "identifiers.parquet": 1, "leaks.parquet": 2, "links.parquet": 1, "payloads.parquet": 2}
+	wantRows := map[string]int64{"event_clusters.parquet": 1, "events.parquet": 2, "fields.parquet": 2, "flows.parquet": 2, "http.parquet": 2, "identifiers.parquet": 1, "leaks.parquet": 2, "links.parquet": 1, "payloads.parquet": 2}
 	for i, o := range outs {
 		if i > 0 && outs[i-1].Name >= o.Name {
 			t.Errorf("outputs not sorted: %q before %q", outs[i-1].Name, o.Name)
@@ -210,6 +211,11 @@ func TestReadBack(t *testing.T) {
 		arg:  file("links"),
 		want: [][]string{{"android_id", "a3f9c47e21d08b65", "imei", "358476101234565", "event", "2", "1", "1"}},
 	}, {
+		name: "event_clusters",
+		sql:  `SELECT * FROM read_parquet(?)`,
+		arg:  file("event_clusters"),
+		want: [][]string{{"Cflow1", "1", "0", "1", "NULL"}},
+	}, {
 		name: "timestamp type",
 		sql:  `SELECT column_name, column_type FROM (DESCRIBE SELECT ts, ts_end FROM read_parquet(?))`,
 		arg:  file("flows"),
@@ -243,6 +249,7 @@ func TestReadBack(t *testing.T) {
 	}
 
 	wantCounters := []Counter{
+		{"sink.event_clusters.row_groups", 1}, {"sink.event_clusters.utf8_repaired", 0},
 		{"sink.events.row_groups", 1}, {"sink.events.utf8_repaired", 1},
 		{"sink.fields.row_groups", 1}, {"sink.fields.utf8_repaired", 0},
 		{"sink.flows.row_groups", 1}, {"sink.flows.utf8_repaired", 1},

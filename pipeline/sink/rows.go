@@ -172,3 +172,10 @@ type LinkRow struct {
 	Level                        string
 	Events, Payloads, Conns      int64
 }
+
+// EventClusterRow is the cluster of one event (table "event_clusters").
+type EventClusterRow struct {
+	UID                                  string
+	TransDepth, PayloadIndex, EventIndex int32
+	ClusterID                            string // "" is written as null
+}

@@ -80,14 +80,15 @@ type tableDef[R any] struct {
 
 // Table names, in the order the writer handles them.
 const (
-	TableFlows    = "flows"
-	TableHTTP     = "http"
-	TablePayloads = "payloads"
-	TableEvents   = "events"
-	TableFields   = "fields"
-	TableLeaks    = "leaks"
-	TableIDs      = "identifiers"
-	TableLinks    = "links"
+	TableFlows         = "flows"
+	TableHTTP          = "http"
+	TablePayloads      = "payloads"
+	TableEvents        = "events"
+	TableFields        = "fields"
+	TableLeaks         = "leaks"
+	TableIDs           = "identifiers"
+	TableLinks         = "links"
+	TableEventClusters = "event_clusters"
 )
 
 // Repeated documentation.
@@ -326,9 +327,21 @@ var linksDef = tableDef[LinkRow]{
 	},
 }
 
+var eventClustersDef = tableDef[EventClusterRow]{
+	name: TableEventClusters,
+	doc:  "one row per events row, in the same order: the cluster (identifiers.cluster_id) the event belongs to",
+	cols: []column[EventClusterRow]{
+		{name: "uid", typ: tString, doc: docUID, put: func(c *cell, r *EventClusterRow) { c.str(r.UID) }},
+		{name: "trans_depth", typ: tInt32, doc: docTransDepth, put: func(c *cell, r *EventClusterRow) { c.i32(r.TransDepth) }},
+		{name: "payload_index", typ: tInt32, doc: docPayloadIdx, put: func(c *cell, r *EventClusterRow) { c.i32(r.PayloadIndex) }},
+		{name: "event_index", typ: tInt32, doc: docEventIdx, put: func(c *cell, r *EventClusterRow) { c.i32(r.EventIndex) }},
+		{name: "cluster_id", typ: tString, null: true, doc: "cluster of the event's first identifier that links (neither a hub nor a context value); null when it carries none", put: func(c *cell, r *EventClusterRow) { c.optStr(r.ClusterID) }},
+	},
+}
+
 // Schema documents every table and column in output order.
 func Schema() []TableDoc {
-	return []TableDoc{flowsDef.tableDoc(), httpDef.tableDoc(), payloadsDef.tableDoc(), eventsDef.tableDoc(), fieldsDef.tableDoc(), leaksDef.tableDoc(), identifiersDef.tableDoc(), linksDef.tableDoc()}
+	return []TableDoc{flowsDef.tableDoc(), httpDef.tableDoc(), payloadsDef.tableDoc(), eventsDef.tableDoc(), fieldsDef.tableDoc(), leaksDef.tableDoc(), identifiersDef.tableDoc(), linksDef.tableDoc(), eventClustersDef.tableDoc()}
 }
 
 func (d *tableDef[R]) tableDoc() TableDoc {

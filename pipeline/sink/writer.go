@@ -88,18 +88,19 @@ var errClosed = errors.New("sink: writer closed")
 
 // Writer writes the five tables. Create it, add rows, then Close (or Abort).
 type Writer struct {
-	opts      Options
-	flows     *table[FlowRow]
-	http      *table[HTTPRow]
-	payloads  *table[PayloadRow]
-	events    *table[EventRow]
-	fields    *table[FieldRow]
-	leaks     *table[LeakRow]
-	ids       *table[IdentifierRow]
-	links     *table[LinkRow]
-	all       []tableFile
-	done      bool     // Close or Abort was called
-	published []string // final names renamed into place by Close
+	opts       Options
+	flows      *table[FlowRow]
+	http       *table[HTTPRow]
+	payloads   *table[PayloadRow]
+	events     *table[EventRow]
+	fields     *table[FieldRow]
+	leaks      *table[LeakRow]
+	ids        *table[IdentifierRow]
+	links      *table[LinkRow]
+	evClusters *table[EventClusterRow]
+	all        []tableFile
+	done       bool     // Close or Abort was called
+	published  []string // final names renamed into place by Close
 }
 
 // Create opens a Writer on opts.Dir, creating the directory if needed. It
@@ -153,6 +154,7 @@ func Create(opts Options) (*Writer, error) {
 		func() (err error) { w.leaks, err = openTable(w, &leaksDef); return err },
 		func() (err error) { w.ids, err = openTable(w, &identifiersDef); return err },
 		func() (err error) { w.links, err = openTable(w, &linksDef); return err },
+		func() (err error) { w.evClusters, err = openTable(w, &eventClustersDef); return err },
 	} {
 		if err := open(); err != nil {
 			w.Abort()
@@ -195,6 +197,9 @@ func (w *Writer) Identifier(r *IdentifierRow) error { return w.ids.add(r) }
 
 // Link adds a row to the links table.
 func (w *Writer) Link(r *LinkRow) error { return w.links.add(r) }
+
+// EventCluster adds a row to the event_clusters table.
+func (w *Writer) EventCluster(r *EventClusterRow) error { return w.evClusters.add(r) }
 
 // Close writes what is buffered, closes and fsyncs every file, renames them
 // to their final names and fsyncs the directory. It returns one OutputFile
