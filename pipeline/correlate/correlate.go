@@ -71,6 +71,10 @@ var hardwareKinds = map[string]bool{
 	"imei": true, "meid": true, "mac": true, "serial": true, "android_id": true, "oaid": true, "idfv": true,
 }
 
+// HardwareKind reports whether kind is a hardware id: one per device, never
+// reset (imei, meid, mac, serial, android_id, oaid, idfv).
+func HardwareKind(kind string) bool { return hardwareKinds[kind] }
+
 // personKinds may span one person's devices.
 var personKinds = map[string]bool{"account_id": true, "email": true, "phone": true}
 

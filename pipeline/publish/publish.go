@@ -171,7 +171,7 @@ func Publish(ctx context.Context, opts Options) (*Manifest, error) {
 		}
 	}
 	tmps = nil
-	if err := syncDir(opts.OutDir); err != nil {
+	if err := sink.SyncDir(opts.OutDir); err != nil {
 		return nil, err
 	}
 	sort.Slice(outs, func(i, j int) bool { return outs[i].Name < outs[j].Name })
@@ -202,7 +202,7 @@ func Publish(ctx context.Context, opts Options) (*Manifest, error) {
 	if err := enc.Encode(m); err != nil {
 		return nil, fmt.Errorf("publish: %w", err)
 	}
-	if err := writeFileAtomic(opts.OutDir, ManifestName, buf.Bytes()); err != nil {
+	if err := sink.WriteFileAtomic(opts.OutDir, ManifestName, buf.Bytes()); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -399,50 +399,6 @@ func readColumns(ctx context.Context, path string, names []string, mem memory.Al
 		}
 		fn(cols, int(rec.NumRows()))
 		rec.Release()
-	}
-	return nil
-}
-
-// writeFileAtomic writes dir/name via a hidden temp file, fsync and rename,
-// then fsyncs the directory.
-func writeFileAtomic(dir, name string, data []byte) (err error) {
-	tmp := filepath.Join(dir, "."+name+".tmp")
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return fmt.Errorf("publish: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp)
-		}
-	}()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, name))
-	}
-	if err != nil {
-		return fmt.Errorf("publish: %w", err)
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("publish: %w", err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("publish: syncing %s: %w", dir, err)
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"telltale/pipeline/correlate"
 	"telltale/pipeline/sink"
 )
 
@@ -130,12 +131,6 @@ type Timeline struct {
 	Step   int64    // bucket width in ns; 0 when there are no events
 	Hosts  []string // Destinations' hosts, in that order
 	Counts [][]int64
-}
-
-// anchorKinds are the hardware ids (correlate's list) that make even a
-// one-member cluster a device worth listing.
-var anchorKinds = map[string]bool{
-	"imei": true, "meid": true, "mac": true, "serial": true, "android_id": true, "oaid": true, "idfv": true,
 }
 
 // Load reads the dataset in dir. The manifest and the flows, http,
@@ -619,7 +614,7 @@ func (l *loader) readIdentifiers(ctx context.Context, dir string) error {
 // a device's hardware id. Singletons of other kinds (context values, one
 // app's install id) say nothing about who is who.
 func listed(c *Cluster) bool {
-	return len(c.Members) > 1 || (len(c.Members) == 1 && anchorKinds[c.Members[0].Kind])
+	return len(c.Members) > 1 || (len(c.Members) == 1 && correlate.HardwareKind(c.Members[0].Kind))
 }
 
 // readLinks finds, for each hub, the listed clusters it was sent with in

@@ -82,7 +82,7 @@ func WriteManifest(dir string, m *Manifest) error {
 	if err := enc.Encode(&c); err != nil { // Encode adds the final newline
 		return fmt.Errorf("sink: manifest: %w", err)
 	}
-	return writeFileAtomic(dir, ManifestName, buf.Bytes())
+	return WriteFileAtomic(dir, ManifestName, buf.Bytes())
 }
 
 func nonNil[T any](s []T) []T {
@@ -92,9 +92,9 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// writeFileAtomic writes dir/name via a hidden temp file, fsync and rename,
+// WriteFileAtomic writes dir/name via a hidden temp file, fsync and rename,
 // then fsyncs the directory so the rename itself survives a crash.
-func writeFileAtomic(dir, name string, data []byte) (err error) {
+func WriteFileAtomic(dir, name string, data []byte) (err error) {
 	tmp := filepath.Join(dir, "."+name+".tmp")
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
@@ -118,11 +118,11 @@ func writeFileAtomic(dir, name string, data []byte) (err error) {
 	if err != nil {
 		return fmt.Errorf("sink: %w", err)
 	}
-	return syncDir(dir)
+	return SyncDir(dir)
 }
 
-// syncDir makes renames and removals in dir durable.
-func syncDir(dir string) error {
+// SyncDir makes renames and removals in dir durable.
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return fmt.Errorf("sink: %w", err)

@@ -137,7 +137,7 @@ func Create(opts Options) (*Writer, error) {
 		return nil, fmt.Errorf("sink: %w", err)
 	}
 	if err := os.Remove(manifestPath(opts.Dir)); err == nil {
-		if err := syncDir(opts.Dir); err != nil {
+		if err := SyncDir(opts.Dir); err != nil {
 			return nil, err
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
@@ -228,7 +228,7 @@ func (w *Writer) Close() ([]OutputFile, error) {
 		}
 		w.published = append(w.published, dst)
 	}
-	if err := syncDir(w.opts.Dir); err != nil {
+	if err := SyncDir(w.opts.Dir); err != nil {
 		w.unpublish()
 		return nil, err
 	}
@@ -257,7 +257,7 @@ func (w *Writer) unpublish() {
 		os.Remove(p)
 	}
 	if len(w.published) > 0 {
-		syncDir(w.opts.Dir)
+		SyncDir(w.opts.Dir)
 	}
 	w.published = nil
 }
