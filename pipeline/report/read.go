@@ -48,9 +48,54 @@ func openParquet(path string) (*file.Reader, error) {
 	return r, nil
 }
 
-// scan streams the named top-level columns of a table, one batch at a time,
-// to fn. Only the requested columns are decoded.
-func scan(ctx context.Context, dir, table string, cols []string, fn func(b *batch) error) error {
+// Getters of one batch's column; ok is false for null.
+type (
+	getStr = func(i int) (string, bool)
+	getInt = func(i int) (int64, bool)
+)
+
+// column names a top-level column of a scan and binds its getter to each
+// batch, so that a reader states each column once: its name, its type and
+// the variable its getter lives in.
+type column struct {
+	name string
+	bind func(b *batch) error
+}
+
+// colStr binds a string column (see batch.strCol) to *dst.
+func colStr(name string, dst *getStr) column {
+	return column{name, func(b *batch) (err error) { *dst, err = b.strCol(name); return err }}
+}
+
+// colInt binds an integer column (see batch.intCol) to *dst.
+func colInt(name string, dst *getInt) column {
+	return column{name, func(b *batch) (err error) { *dst, err = b.intCol(name); return err }}
+}
+
+// colTS binds a timestamp column in Unix nanoseconds (see batch.tsCol).
+func colTS(name string, dst *getInt) column {
+	return column{name, func(b *batch) (err error) { *dst, err = b.tsCol(name); return err }}
+}
+
+// colBool binds a boolean column (see batch.boolCol) to *dst.
+func colBool(name string, dst *func(i int) (bool, bool)) column {
+	return column{name, func(b *batch) (err error) { *dst, err = b.boolCol(name); return err }}
+}
+
+// colStrList binds a list<string> column (see batch.listStrCol) to *dst.
+func colStrList(name string, dst *func(i int) []string) column {
+	return column{name, func(b *batch) (err error) { *dst, err = b.listStrCol(name); return err }}
+}
+
+// scan streams the given top-level columns of a table, one batch at a time,
+// to fn; before each call it binds every column's getter to the batch, in
+// order, failing on the first one of the wrong type. Only the requested
+// columns are decoded.
+func scan(ctx context.Context, dir, table string, columns []column, fn func(b *batch) error) error {
+	cols := make([]string, len(columns))
+	for i, c := range columns {
+		cols[i] = c.name
+	}
 	path := tablePath(dir, table)
 	pr, err := openParquet(path)
 	if err != nil {
@@ -92,6 +137,11 @@ func scan(ctx context.Context, dir, table string, cols []string, fn func(b *batc
 			return err
 		}
 		b := &batch{path: path, rec: rr.Record()}
+		for _, c := range columns {
+			if err := c.bind(b); err != nil {
+				return err
+			}
+		}
 		if err := fn(b); err != nil {
 			return err
 		}

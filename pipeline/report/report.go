@@ -208,6 +208,27 @@ type eventKey struct {
 	transDepth, payload, evIndex int64
 }
 
+// keyCols are the columns of a table that hold an eventKey.
+type keyCols struct {
+	uid                          getStr
+	transDepth, payload, evIndex getInt
+}
+
+// columns returns the key columns for scan, followed by more.
+func (k *keyCols) columns(more ...column) []column {
+	return append([]column{colStr("uid", &k.uid), colInt("trans_depth", &k.transDepth),
+		colInt("payload_index", &k.payload), colInt("event_index", &k.evIndex)}, more...)
+}
+
+// at returns the key of row i; its uid aliases the batch.
+func (k *keyCols) at(i int) eventKey {
+	u, _ := k.uid(i)
+	td, _ := k.transDepth(i)
+	pi, _ := k.payload(i)
+	ei, _ := k.evIndex(i)
+	return eventKey{u, td, pi, ei}
+}
+
 func compareKey(a, b eventKey) int {
 	return cmp.Or(strings.Compare(a.uid, b.uid), cmp.Compare(a.transDepth, b.transDepth),
 		cmp.Compare(a.payload, b.payload), cmp.Compare(a.evIndex, b.evIndex))
@@ -264,15 +285,10 @@ func (l *loader) dest(host string) *destAgg {
 }
 
 func (l *loader) readHTTP(ctx context.Context, dir string) error {
-	return scan(ctx, dir, sink.TableHTTP, []string{"host", "request_body_len"}, func(b *batch) error {
-		host, err := b.strCol("host")
-		if err != nil {
-			return err
-		}
-		blen, err := b.intCol("request_body_len")
-		if err != nil {
-			return err
-		}
+	var host getStr
+	var blen getInt
+	cols := []column{colStr("host", &host), colInt("request_body_len", &blen)}
+	return scan(ctx, dir, sink.TableHTTP, cols, func(b *batch) error {
 		for i := range b.rows() {
 			h, _ := host(i)
 			n, _ := blen(i)
@@ -286,15 +302,9 @@ func (l *loader) readHTTP(ctx context.Context, dir string) error {
 }
 
 func (l *loader) readPayloads(ctx context.Context, dir string) error {
-	return scan(ctx, dir, sink.TablePayloads, []string{"host", "sdk"}, func(b *batch) error {
-		host, err := b.strCol("host")
-		if err != nil {
-			return err
-		}
-		sdk, err := b.strCol("sdk")
-		if err != nil {
-			return err
-		}
+	var host, sdk getStr
+	cols := []column{colStr("host", &host), colStr("sdk", &sdk)}
+	return scan(ctx, dir, sink.TablePayloads, cols, func(b *batch) error {
 		for i := range b.rows() {
 			h, _ := host(i)
 			d := l.dest(h)
@@ -359,44 +369,16 @@ func (l *loader) readFields(ctx context.Context, dir string) error {
 			l.keep(&l.r.Incognito, x)
 		}
 	}
-	cols := []string{"uid", "trans_depth", "payload_index", "event_index", "path", "value", "id_kind", "host"}
+	var key keyCols
+	var path, value, kind, host getStr
+	cols := key.columns(colStr("path", &path), colStr("value", &value), colStr("id_kind", &kind), colStr("host", &host))
 	err := scan(ctx, dir, sink.TableFields, cols, func(b *batch) error {
-		uid, err := b.strCol("uid")
-		if err != nil {
-			return err
-		}
-		var ints [3]func(int) (int64, bool)
-		for j, c := range []string{"trans_depth", "payload_index", "event_index"} {
-			if ints[j], err = b.intCol(c); err != nil {
-				return err
-			}
-		}
-		path, err := b.strCol("path")
-		if err != nil {
-			return err
-		}
-		value, err := b.strCol("value")
-		if err != nil {
-			return err
-		}
-		kind, err := b.strCol("id_kind")
-		if err != nil {
-			return err
-		}
-		host, err := b.strCol("host")
-		if err != nil {
-			return err
-		}
 		for i := range b.rows() {
-			u, _ := uid(i)
-			td, _ := ints[0](i)
-			pi, _ := ints[1](i)
-			ei, _ := ints[2](i)
-			k := eventKey{u, td, pi, ei}
+			k := key.at(i)
 			if !started || k != cur.key {
 				flush()
 				h, _ := host(i)
-				k.uid = strings.Clone(u)
+				k.uid = strings.Clone(k.uid)
 				cur = eventFields{key: k, host: strings.Clone(h)}
 				started = true
 			}
@@ -444,30 +426,11 @@ func (l *loader) keep(ex *Examples, x Example) {
 }
 
 func (l *loader) readEvents(ctx context.Context, dir string) error {
-	cols := []string{"uid", "trans_depth", "payload_index", "event_index", "ts", "event", "host"}
+	var key keyCols
+	var ts getInt
+	var event, host getStr
+	cols := key.columns(colTS("ts", &ts), colStr("event", &event), colStr("host", &host))
 	return scan(ctx, dir, sink.TableEvents, cols, func(b *batch) error {
-		uid, err := b.strCol("uid")
-		if err != nil {
-			return err
-		}
-		var ints [3]func(int) (int64, bool)
-		for j, c := range []string{"trans_depth", "payload_index", "event_index"} {
-			if ints[j], err = b.intCol(c); err != nil {
-				return err
-			}
-		}
-		ts, err := b.tsCol("ts")
-		if err != nil {
-			return err
-		}
-		event, err := b.strCol("event")
-		if err != nil {
-			return err
-		}
-		host, err := b.strCol("host")
-		if err != nil {
-			return err
-		}
 		for i := range b.rows() {
 			h, _ := host(i)
 			l.dest(h).d.Events++
@@ -486,11 +449,7 @@ func (l *loader) readEvents(ctx context.Context, dir string) error {
 			if len(l.wanted) == 0 {
 				continue
 			}
-			u, _ := uid(i)
-			td, _ := ints[0](i)
-			pi, _ := ints[1](i)
-			ei, _ := ints[2](i)
-			if w := l.wanted[eventKey{u, td, pi, ei}]; w != nil {
+			if w := l.wanted[key.at(i)]; w != nil {
 				w.ts = t
 				e, _ := event(i)
 				w.event = strings.Clone(e)
@@ -504,22 +463,9 @@ func (l *loader) readEvents(ctx context.Context, dir string) error {
 // the examples' events. A dataset written before the table existed has
 // none: the report then leaves those columns out.
 func (l *loader) readEventClusters(ctx context.Context, dir string) error {
-	cols := []string{"uid", "trans_depth", "payload_index", "event_index", "cluster_id"}
-	err := scan(ctx, dir, sink.TableEventClusters, cols, func(b *batch) error {
-		uid, err := b.strCol("uid")
-		if err != nil {
-			return err
-		}
-		var ints [3]func(int) (int64, bool)
-		for j, c := range []string{"trans_depth", "payload_index", "event_index"} {
-			if ints[j], err = b.intCol(c); err != nil {
-				return err
-			}
-		}
-		cl, err := b.strCol("cluster_id")
-		if err != nil {
-			return err
-		}
+	var key keyCols
+	var cl getStr
+	err := scan(ctx, dir, sink.TableEventClusters, key.columns(colStr("cluster_id", &cl)), func(b *batch) error {
 		for i := range b.rows() {
 			c, ok := cl(i)
 			if !ok {
@@ -529,11 +475,7 @@ func (l *loader) readEventClusters(ctx context.Context, dir string) error {
 				c = strings.Clone(c)
 			}
 			l.clusterEvents[c]++
-			u, _ := uid(i)
-			td, _ := ints[0](i)
-			pi, _ := ints[1](i)
-			ei, _ := ints[2](i)
-			if w := l.wanted[eventKey{u, td, pi, ei}]; w != nil {
+			if w := l.wanted[key.at(i)]; w != nil {
 				w.cluster = strings.Clone(c)
 			}
 		}
@@ -549,32 +491,13 @@ func (l *loader) readEventClusters(ctx context.Context, dir string) error {
 }
 
 func (l *loader) readIdentifiers(ctx context.Context, dir string) error {
-	cols := []string{"kind", "value", "events", "hosts", "cluster_id", "hub"}
+	var kind, value, cluster getStr
+	var events getInt
+	var hosts func(i int) []string
+	var hub func(i int) (bool, bool)
+	cols := []column{colStr("kind", &kind), colStr("value", &value), colInt("events", &events),
+		colStrList("hosts", &hosts), colStr("cluster_id", &cluster), colBool("hub", &hub)}
 	err := scan(ctx, dir, sink.TableIDs, cols, func(b *batch) error {
-		kind, err := b.strCol("kind")
-		if err != nil {
-			return err
-		}
-		value, err := b.strCol("value")
-		if err != nil {
-			return err
-		}
-		events, err := b.intCol("events")
-		if err != nil {
-			return err
-		}
-		hosts, err := b.listStrCol("hosts")
-		if err != nil {
-			return err
-		}
-		cluster, err := b.strCol("cluster_id")
-		if err != nil {
-			return err
-		}
-		hub, err := b.boolCol("hub")
-		if err != nil {
-			return err
-		}
 		for i := range b.rows() {
 			k, _ := kind(i)
 			v, _ := value(i)
@@ -623,25 +546,20 @@ func (l *loader) readLinks(ctx context.Context, dir string) error {
 	if len(l.hubs) == 0 {
 		return nil
 	}
-	cols := []string{"kind_a", "value_a", "kind_b", "value_b", "level"}
+	var kindA, valueA, kindB, valueB, level getStr
+	cols := []column{colStr("kind_a", &kindA), colStr("value_a", &valueA),
+		colStr("kind_b", &kindB), colStr("value_b", &valueB), colStr("level", &level)}
 	hubClusters := map[ID]map[string]bool{}
 	clusterHubs := map[string]map[ID]bool{}
 	err := scan(ctx, dir, sink.TableLinks, cols, func(b *batch) error {
-		var g [5]func(int) (string, bool)
-		for j, c := range cols {
-			var err error
-			if g[j], err = b.strCol(c); err != nil {
-				return err
-			}
-		}
 		for i := range b.rows() {
-			if lv, _ := g[4](i); lv != "event" {
+			if lv, _ := level(i); lv != "event" {
 				continue
 			}
-			ka, _ := g[0](i)
-			va, _ := g[1](i)
-			kb, _ := g[2](i)
-			vb, _ := g[3](i)
+			ka, _ := kindA(i)
+			va, _ := valueA(i)
+			kb, _ := kindB(i)
+			vb, _ := valueB(i)
 			a, bb := ID{ka, va}, ID{kb, vb}
 			for _, p := range [][2]ID{{a, bb}, {bb, a}} {
 				h := l.hubs[p[0]]
@@ -736,15 +654,9 @@ func (l *loader) readTimeline(ctx context.Context, dir string) error {
 	for i := range tl.Counts {
 		tl.Counts[i] = make([]int64, len(tl.Hosts))
 	}
-	return scan(ctx, dir, sink.TableEvents, []string{"ts", "host"}, func(b *batch) error {
-		ts, err := b.tsCol("ts")
-		if err != nil {
-			return err
-		}
-		host, err := b.strCol("host")
-		if err != nil {
-			return err
-		}
+	var ts getInt
+	var host getStr
+	return scan(ctx, dir, sink.TableEvents, []column{colTS("ts", &ts), colStr("host", &host)}, func(b *batch) error {
 		for i := range b.rows() {
 			t, ok := ts(i)
 			if !ok {
