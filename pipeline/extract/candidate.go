@@ -476,13 +476,28 @@ func container(obj []byte, maxEvents int, d *doc, names ...string) ([][]byte, st
 // {"ekey","pkv","payloads"}, transport-level {"payloads","flush_time"} and
 // the web AES plugin's {"key_id","key_hash","payload"}.
 func anyEncrypted(tops [][]byte) bool {
-	for _, o := range tops {
-		has := func(k string) bool { return member(o, k) != nil }
-		if has("ekey") && has("payloads") || has("payloads") && has("flush_time") || has("key_id") && has("payload") {
-			return true
-		}
+	// An encrypted upload is all envelopes: its first element tells, and a
+	// batch of thousands of plain events is not scanned member by member.
+	if len(tops) == 0 {
+		return false
 	}
-	return false
+	var ekey, payloads, flush, keyID, payload bool
+	forMembers(tops[0], func(k, _ []byte) bool {
+		switch unquoteKey(k) {
+		case "ekey":
+			ekey = true
+		case "payloads":
+			payloads = true
+		case "flush_time":
+			flush = true
+		case "key_id":
+			keyID = true
+		case "payload":
+			payload = true
+		}
+		return true
+	})
+	return ekey && payloads || payloads && flush || keyID && payload
 }
 
 // crcMatches checks a Sensors crc (see crcParam) against the Java hash of
