@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/google/gopacket/layers"
 	"math/rand/v2"
 	"net"
 	"strings"
@@ -259,3 +260,24 @@ func mustMAC(s string) net.HardwareAddr {
 
 // server is a remote host: reached through the router, so no MAC of its own.
 func server(name, addr string) *Host { return &Host{Name: name, IP: ip4(addr), TTL: 52} }
+
+// ethernetSample finishes a sample captured as one Ethernet pcap file named
+// after it: the frames, the truth file (note goes on the capture entry) and
+// the Sample. Callers add their own truth sections and extra files.
+func (b *builder) ethernetSample(sample, desc, note string, specs []truth.IdentifierSpec) *Sample {
+	pkts := b.tl.Packets()
+	frames := make([]Frame, len(pkts))
+	for i, p := range pkts {
+		frames[i] = Frame{Time: p.Time, Data: ethernetFrame(p, gateway)}
+	}
+	name := sample + ".pcap"
+	tf := b.truthFile(sample, desc,
+		[]truth.Capture{{Name: name, Format: "pcap", Packets: len(frames), LinkTypes: []int{linkEthernet}, Note: note}},
+		func(int) string { return name },
+		func(c *Conv, f *truth.Flow) { f.LinkType = linkEthernet }, specs)
+	return &Sample{
+		Name:      sample,
+		Files:     []OutFile{{name, pcapBytes(layers.LinkTypeEthernet, frames)}},
+		TruthPath: sample + ".truth.json", Truth: tf, Packets: pkts,
+	}
+}

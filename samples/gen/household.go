@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/google/gopacket/layers"
-
 	"telltale/samples/internal/sensors"
 	"telltale/samples/internal/truth"
 )
@@ -238,28 +236,16 @@ func household() *Sample {
 	z.sensorsAndroidTo(A2, mintTarget, hhWebViewUAA, evA2, sensors.OrgJSON, okJSON(false), "phone A after login")
 	A2.Close(C2S)
 
-	pkts := b.tl.Packets()
-	frames := make([]Frame, len(pkts))
-	for i, p := range pkts {
-		frames[i] = Frame{Time: p.Time, Data: ethernetFrame(p, gateway)}
-	}
-	const name = "household.pcap"
-	tf := b.truthFile(householdName,
+	s := b.ethernetSample(householdName,
 		"A home network (Ethernet, plain HTTP) with two people: X uses phone A (Mint Browser, a delivery app "+
 			"with AppsFlyer) and the laptop (a forum on the Sensors web SDK, signed in with the same account as "+
 			"the phone); Y uses phone B (Mint Browser, a fitness app with Amplitude). A weather widget on both "+
 			"phones sends the duplicated Android ID 9774d56d682e549c, a baked-in install id and the router's BSSID: hubs that must not "+
 			"link X and Y. identity_groups are the people, hubs the values between them.",
-		[]truth.Capture{{Name: name, Format: "pcap", Packets: len(frames), LinkTypes: []int{linkEthernet}}},
-		func(int) string { return name },
-		func(c *Conv, f *truth.Flow) { f.LinkType = linkEthernet }, householdSpecs())
-	tf.Noise = z.noise
-	tf.IdentityGroups, tf.Hubs, tf.Devices = householdIdentity()
-	return &Sample{
-		Name:      householdName,
-		Files:     []OutFile{{name, pcapBytes(layers.LinkTypeEthernet, frames)}},
-		TruthPath: "household.truth.json", Truth: tf, Packets: pkts,
-	}
+		"", householdSpecs())
+	s.Truth.Noise = z.noise
+	s.Truth.IdentityGroups, s.Truth.Hubs, s.Truth.Devices = householdIdentity()
+	return s
 }
 
 // hhWeather posts the weather widget's batch: an old Sensors Android SDK

@@ -293,24 +293,10 @@ func phoneBrowser() *Sample {
 	}, sensors.JSStringify, okJSON(false), reqOpts{})
 	B.Close(C2S)
 
-	pkts := b.tl.Packets()
-	frames := make([]Frame, len(pkts))
-	for i, p := range pkts {
-		frames[i] = Frame{Time: p.Time, Data: ethernetFrame(p, gateway)}
-	}
-	const name = "phone-browser.pcap"
 	specs := append(d.identifierSpecs(), truth.IdentifierSpec{Kind: "web_cookie_id", Value: webCookieID})
-	tf := b.truthFile("phone-browser",
+	return b.ethernetSample("phone-browser",
 		"A phone's Mint-Browser-like session seen on the home router (Ethernet): Sensors gzip=1 batches on a keep-alive connection and a second connection, a web-SDK pixel, and non-telemetry noise.",
-		[]truth.Capture{{Name: name, Format: "pcap", Packets: len(frames), LinkTypes: []int{linkEthernet},
-			Note: "frames under 60 bytes carry Ethernet padding beyond the IPv4 total length"}},
-		func(int) string { return name },
-		func(c *Conv, f *truth.Flow) { f.LinkType = linkEthernet }, specs)
-	return &Sample{
-		Name:      "phone-browser",
-		Files:     []OutFile{{name, pcapBytes(layers.LinkTypeEthernet, frames)}},
-		TruthPath: "phone-browser.truth.json", Truth: tf, Packets: pkts,
-	}
+		"frames under 60 bytes carry Ethernet padding beyond the IPv4 total length", specs)
 }
 
 // rotated: the same kind of traffic in a capture set rotated by size, as

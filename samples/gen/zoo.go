@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/google/gopacket/layers"
-
 	"telltale/samples/internal/sensors"
 	"telltale/samples/internal/truth"
 )
@@ -256,29 +254,15 @@ func sdkZoo() *Sample {
 	E.Close(C2S)
 
 	truth.MarkRepeats(b.events)
-	pkts := b.tl.Packets()
-	frames := make([]Frame, len(pkts))
-	for i, p := range pkts {
-		frames[i] = Frame{Time: p.Time, Data: ethernetFrame(p, gateway)}
-	}
-	const name = "sdk-zoo.pcap"
-	tf := b.truthFile(zooName,
+	s := b.ethernetSample(zooName,
 		"A phone and a laptop on a home network (Ethernet, plain HTTP): every SDK form telltale profiles "+
 			"(Sensors Android/Apple/web, Mixpanel, GA4, Firebase MP, UA, Segment, Amplitude, Adjust, AppsFlyer, "+
 			"an unknown JSON collector), encrypted vendors (Umeng, HiAnalytics, OneTrack, Sensors gzip=9), "+
 			"collector answers that hand out ids, known values in disguises, and look-alike noise.",
-		[]truth.Capture{{Name: name, Format: "pcap", Packets: len(frames), LinkTypes: []int{linkEthernet}}},
-		func(int) string { return name },
-		func(c *Conv, f *truth.Flow) { f.LinkType = linkEthernet }, zooSpecs())
-	tf.Opaque, tf.Leaks, tf.Noise = z.opaque, z.leaks, z.noise
-	return &Sample{
-		Name: zooName,
-		Files: []OutFile{
-			{name, pcapBytes(layers.LinkTypeEthernet, frames)},
-			{"sdk-zoo.known.yaml", zooKnown.yaml()},
-		},
-		TruthPath: "sdk-zoo.truth.json", Truth: tf, Packets: pkts,
-	}
+		"", zooSpecs())
+	s.Truth.Opaque, s.Truth.Leaks, s.Truth.Noise = z.opaque, z.leaks, z.noise
+	s.Files = append(s.Files, OutFile{"sdk-zoo.known.yaml", zooKnown.yaml()})
+	return s
 }
 
 const zooName = "sdk-zoo"
