@@ -387,9 +387,7 @@ func (x *extractor) flatten(dst []Field, v []byte, path, via string, fb *fieldBu
 					if via != "" {
 						chain = via + ">" + chain
 					}
-					n := len(dst)
 					dst = x.flatten(dst, t, path, chain, fb, nest+1)
-					_ = n
 					return !fb.capped
 				}
 			}
