@@ -383,11 +383,7 @@ func (x *extractor) flatten(dst []Field, v []byte, path, via string, fb *fieldBu
 			r := decode.Peel([]byte(s), x.lim.Decode)
 			if r.JSON {
 				if t, _ := validUTF8(r.Data); len(t) > 2 {
-					chain := strings.Join(r.Chain, ">")
-					if via != "" {
-						chain = via + ">" + chain
-					}
-					dst = x.flatten(dst, t, path, chain, fb, nest+1)
+					dst = x.flatten(dst, t, path, joinVia(via, strings.Join(r.Chain, ">")), fb, nest+1)
 					return !fb.capped
 				}
 			}
