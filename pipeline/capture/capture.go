@@ -77,7 +77,33 @@ type Set struct {
 	frame Frame
 	stats Stats
 	err   error // set once closed
+
+	onSecrets func(Secrets)
 }
+
+// Secrets are the contents of a pcapng Decryption Secrets Block.
+type Secrets struct {
+	Type   uint32 // secrets type, e.g. SecretsTLSKeyLog
+	Data   []byte // valid only during the handler call
+	File   int32  // index of the file in Set.Files
+	Offset int64  // byte offset of the block
+}
+
+// Secrets types of the pcapng specification.
+const (
+	SecretsTLSKeyLog = 0x544c534b // NSS key log lines
+	SecretsWireGuard = 0x57474b4c
+	SecretsZigBeeNWK = 0x5a4e574b
+	SecretsZigBeeAPS = 0x5a415053
+	SecretsOPCUA     = 0x55414b4c
+	SecretsSSHKeyLog = 0x5353484b
+)
+
+// OnSecrets sets the function called, from Next, with the contents of each
+// Decryption Secrets Block met while reading, in file order. Secrets placed
+// before the packets they decrypt (as editcap --inject-secrets and PCAPdroid
+// write them) are known by the time those packets are returned.
+func (s *Set) OnSecrets(fn func(Secrets)) { s.onSecrets = fn }
 
 var errClosed = errors.New("capture: set is closed")
 
@@ -230,6 +256,7 @@ func (s *Set) openFile() {
 		var rd *reader
 		rd, err = newReader(src, fi, s.buf)
 		if err == nil {
+			rd.onSecrets, rd.fileIndex = s.onSecrets, int32(s.idx)
 			s.rd = rd
 			return
 		}

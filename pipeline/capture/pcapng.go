@@ -21,6 +21,7 @@ const (
 	ngPB  = 0x00000002 // packet block (obsolete, still written by old tools)
 	ngSPB = 0x00000003 // simple packet block
 	ngEPB = 0x00000006 // enhanced packet block
+	ngDSB = 0x0000000a // decryption secrets
 
 	ngByteOrderMagic = 0x1a2b3c4d
 )
@@ -200,6 +201,10 @@ func (r *reader) ngBlock(f *Frame, off int64) error {
 		return r.ngInterface(off, length, bodyLen)
 	case ngEPB, ngPB, ngSPB:
 		return r.ngPacket(f, off, typ, length, bodyLen)
+	case ngDSB:
+		if r.onSecrets != nil {
+			return r.ngSecrets(off, length, bodyLen)
+		}
 	}
 	// Statistics, name resolution, decryption secrets, custom blocks...
 	return r.ngSkip(off, length, bodyLen)
@@ -386,5 +391,25 @@ func (r *reader) ngSkipRest(off int64, length, rest uint32) error {
 	if err := r.ngTrailer(length); err != nil {
 		return err
 	}
+	return errSkipped
+}
+
+// ngSecrets reads a Decryption Secrets Block and hands its secrets to the
+// Set's handler. A malformed one is skipped on its boundary.
+func (r *reader) ngSecrets(off int64, length, bodyLen uint32) error {
+	body, err := r.ngReadBody("decryption secrets block", 8, bodyLen, 8)
+	if err != nil {
+		return err
+	}
+	if err := r.ngTrailer(length); err != nil {
+		return err
+	}
+	typ := r.u32(body[0:4], r.be)
+	n := r.u32(body[4:8], r.be)
+	if uint64(n) > uint64(len(body)-8) {
+		r.problem(off, 0, "malformed decryption secrets block: secrets length %d in a body of %d bytes: skipped", n, len(body))
+		return errSkipped
+	}
+	r.onSecrets(Secrets{Type: typ, Data: body[8 : 8+n], File: r.fileIndex, Offset: off})
 	return errSkipped
 }

@@ -50,7 +50,9 @@ type reader struct {
 	warned   uint8 // warnSnaplen | warnOrigLen, each reported once per file
 
 	// pcapng
-	ngr ngState
+	ngr       ngState
+	onSecrets func(Secrets) // nil: Decryption Secrets Blocks are skipped
+	fileIndex int32
 }
 
 const (

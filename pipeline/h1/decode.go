@@ -249,3 +249,28 @@ func drain(r io.Reader, scratch []byte, keep int, limitN int64) (body []byte, n 
 	}
 	return body, n, false, io.ErrNoProgress
 }
+
+// BodyDecoder undoes Content-Encoding for bodies that did not come through
+// this package's parser (HTTP/2 DATA frames). It keeps its decompressors
+// from body to body; it is not safe for concurrent use.
+type BodyDecoder struct{ d decoders }
+
+// DecodedBody is what BodyDecoder.Decode gave.
+type DecodedBody struct {
+	Body    []byte // the first keep decoded bytes
+	N       int64  // decoded bytes, counted up to maxDecoded
+	Err     error  // first decoder error; nil at a clean end
+	Limit   bool   // output reached maxDecoded with more to come
+	Unknown bool   // a coding that cannot be undone was met; Body is the output of the codings above it
+}
+
+// Decode undoes the codings listed in encoding (as in the header, applied
+// first to last) over wire, as the HTTP/1 parser does: at most keep bytes
+// are kept and counting stops at maxDecoded.
+func (b *BodyDecoder) Decode(wire []byte, encoding string, keep int, maxDecoded int64) DecodedBody {
+	r := b.d.decode(wire, encoding, keep, maxDecoded)
+	return DecodedBody{Body: r.body, N: r.n, Err: r.err, Limit: r.limit, Unknown: r.unknown}
+}
+
+// Close releases the decompressors' buffers.
+func (b *BodyDecoder) Close() { b.d.close() }
