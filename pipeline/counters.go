@@ -15,6 +15,10 @@ func (r *run) counters() []Counter {
 	add("capture.not_capture_files", int64(len(r.notCaptures)))
 	add("packets.read", r.frames)
 	add("packets.tcp", r.tcpSegments)
+	add("packets.dns_datagrams", r.dnsDatagrams)
+	add("capture.secrets_blocks", r.secrets)
+	add("tls.keylog_client_randoms", int64(r.keys.Len()))
+	add("tls.keylog_bad_lines", int64(r.keys.Bad()))
 	var skipped int64
 	for _, c := range sortedSkips(r.skipped) {
 		out = append(out, c)
@@ -42,6 +46,16 @@ func (r *run) counters() []Counter {
 	for _, c := range r.h1stats.Counters() {
 		add(c.Name, c.Value)
 	}
+	for _, c := range r.h2stats.Counters() {
+		add(c.Name, c.Value)
+	}
+	add("http2.h2c_upgrades", r.h2cUpgrades)
+	for _, c := range r.tlsStats.Counters() {
+		add(c.Name, c.Value)
+	}
+	for _, c := range r.dnsStats.Counters() {
+		add(c.Name, c.Value)
+	}
 	for _, c := range r.extStats.Counters() {
 		add(c.Name, c.Value)
 	}
@@ -55,6 +69,8 @@ func (r *run) counters() []Counter {
 	add("rows.identifiers", r.rows.identifiers)
 	add("rows.links", r.rows.links)
 	add("rows.event_clusters", r.rows.eventClusters)
+	add("rows.tls", r.rows.tls)
+	add("rows.dns", r.rows.dns)
 	add("extract.repeats", r.rows.repeats)
 	sortCounters(out)
 	return out

@@ -41,6 +41,21 @@ var sampleCases = []sampleCase{
 	{"household", []string{"household.pcap"}, "household.truth.json"},
 }
 
+// httpsSamples are the real TLS, HTTP/2 and h2c captures of samples/tls
+// (their truth is cases.tsv, checked in https_test.go); they have golden
+// files like the others.
+var httpsSamples = []sampleCase{
+	{"https-go", []string{"tls/https-go.pcap"}, ""},
+	{"https-curl", []string{"tls/https-curl.pcap"}, ""},
+	{"https-clear", []string{"tls/clear.pcap"}, ""},
+}
+
+// keyLogFiles are the key logs of samples that have one.
+var keyLogFiles = map[string][]string{"https-go": {"tls/https-go.keys"}, "https-curl": {"tls/https-curl.keys"}}
+
+// goldenTables are the tables a run writes, in the order of sink.Schema.
+var goldenTables = []string{"flows", "http", "payloads", "events", "fields", "leaks", "identifiers", "links", "event_clusters", "tls", "dns"}
+
 // knownFiles are the known-values files of samples that have one: run with
 // --known, their leaks table is checked too.
 var knownFiles = map[string]string{"sdk-zoo": "sdk-zoo.known.yaml"}
@@ -61,7 +76,11 @@ func runSample(t testing.TB, sc sampleCase, workers int) (string, *Summary) {
 			t.Fatal(err)
 		}
 	}
-	sum, err := Run(context.Background(), Config{Inputs: inputs, OutDir: out, Workers: workers, Version: "test", Known: known})
+	var keys []string
+	for _, k := range keyLogFiles[sc.name] {
+		keys = append(keys, filepath.Join(samplesDir, k))
+	}
+	sum, err := Run(context.Background(), Config{Inputs: inputs, OutDir: out, Workers: workers, Version: "test", Known: known, KeyLogs: keys})
 	if err != nil {
 		t.Fatalf("Run(%s): %v", sc.name, err)
 	}
@@ -80,16 +99,18 @@ var goldenQueries = map[string]string{
 	"identifiers":    `SELECT * FROM read_parquet(?)`,
 	"links":          `SELECT * FROM read_parquet(?)`,
 	"event_clusters": `SELECT * FROM read_parquet(?)`,
+	"tls":            `SELECT * FROM read_parquet(?)`,
+	"dns":            `SELECT * FROM read_parquet(?)`,
 }
 
 // TestGolden runs each sample and compares every table, read back by DuckDB,
 // with samples/golden/<sample>/<table>.tsv (go test ./pipeline -run Golden
 // -update rewrites them).
 func TestGolden(t *testing.T) {
-	for _, sc := range sampleCases {
+	for _, sc := range slices.Concat(sampleCases, httpsSamples) {
 		t.Run(sc.name, func(t *testing.T) {
 			out, _ := runSample(t, sc, 2)
-			for _, table := range []string{"flows", "http", "payloads", "events", "fields", "leaks", "identifiers", "links", "event_clusters"} {
+			for _, table := range goldenTables {
 				got := sinktest.QueryTSV(t, goldenQueries[table], filepath.Join(out, table+".parquet"))
 				golden := filepath.Join(samplesDir, "golden", sc.name, table+".tsv")
 				if *update {

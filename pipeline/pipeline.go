@@ -20,7 +20,9 @@ import (
 
 	"telltale/pipeline/capture"
 	"telltale/pipeline/extract"
+	"telltale/pipeline/geo"
 	"telltale/pipeline/leak"
+	"telltale/pipeline/packet"
 	"telltale/pipeline/sink"
 	"telltale/reassembly"
 )
@@ -54,6 +56,14 @@ type Config struct {
 	// Known are the researcher's own identifiers to look for (the leaks
 	// table); none leaves that table empty.
 	Known []leak.Known
+
+	// KeyLogs are NSS key log files (SSLKEYLOGFILE) whose secrets decrypt
+	// TLS; the captures' pcapng Decryption Secrets Blocks are used too.
+	KeyLogs []string
+	// GeoIP and ASN are MaxMind-format databases (GeoLite2-Country or -City,
+	// GeoLite2-ASN, or DB-IP's lite equivalents) naming the country and
+	// the autonomous system of each server address; "" for none.
+	GeoIP, ASN string
 
 	// Recorded in the manifest only.
 	Version string
@@ -135,6 +145,18 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 
 	r := newRun(cfg, set, out)
 	r.ext = ext
+	for _, p := range cfg.KeyLogs {
+		if err := loadKeyLog(r.keys, p); err != nil {
+			return nil, err
+		}
+	}
+	set.OnSecrets(r.secretsBlock)
+	if cfg.GeoIP != "" || cfg.ASN != "" {
+		if r.geo, err = geo.Open(cfg.GeoIP, cfg.ASN); err != nil {
+			return nil, err
+		}
+		defer r.geo.Close()
+	}
 	if r.spool, err = newEventSpool(cfg.OutDir); err != nil {
 		return nil, err
 	}
@@ -190,6 +212,13 @@ func (r *run) loop(ctx context.Context, log *slog.Logger) error {
 		}
 		r.frames++
 		reason, ok := r.decoder.DecodeAt(f.LinkType, f.Data, f.Time, &seg)
+		if reason == packet.DNSDatagram {
+			r.dnsDatagrams++
+			seg.Time = f.Time
+			seg.Ref = reassembly.Ref{File: f.File, Frame: f.Frame}
+			r.datagram(&seg)
+			continue
+		}
 		if !ok {
 			r.skipped[reason]++
 			continue

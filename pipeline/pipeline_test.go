@@ -16,7 +16,8 @@ import (
 // and twice each: every Parquet file must be byte-identical.
 func TestDeterministicOutput(t *testing.T) {
 	// sdk-zoo runs with its known values, so the leaks table is covered.
-	for _, sc := range []sampleCase{sampleCases[0], sampleCases[1], sampleCases[len(sampleCases)-1]} {
+	// https-go covers TLS decryption, HTTP/2 and DNS.
+	for _, sc := range []sampleCase{sampleCases[0], sampleCases[1], sampleCases[len(sampleCases)-1], httpsSamples[0]} {
 		t.Run(sc.name, func(t *testing.T) {
 			var want map[string]string
 			for _, workers := range []int{1, 8, 1, 3} {
@@ -25,8 +26,8 @@ func TestDeterministicOutput(t *testing.T) {
 				for _, o := range sum.Outputs {
 					got[o.Name] = o.SHA256
 				}
-				if len(got) != 9 {
-					t.Fatalf("workers=%d: %d outputs, want 9 tables", workers, len(got))
+				if len(got) != len(goldenTables) {
+					t.Fatalf("workers=%d: %d outputs, want %d tables", workers, len(got), len(goldenTables))
 				}
 				if want == nil {
 					want = got
@@ -66,8 +67,8 @@ func checkAccounting(t *testing.T, s *Summary) {
 	if skipped != c["packets.skipped"] {
 		t.Errorf("skip reasons add up to %d, packets.skipped = %d", skipped, c["packets.skipped"])
 	}
-	if c["packets.read"] != c["packets.tcp"]+c["packets.skipped"] {
-		t.Errorf("packets.read %d != packets.tcp %d + packets.skipped %d", c["packets.read"], c["packets.tcp"], c["packets.skipped"])
+	if c["packets.read"] != c["packets.tcp"]+c["packets.dns_datagrams"]+c["packets.skipped"] {
+		t.Errorf("packets.read %d != packets.tcp %d + packets.dns_datagrams %d + packets.skipped %d", c["packets.read"], c["packets.tcp"], c["packets.dns_datagrams"], c["packets.skipped"])
 	}
 	if c["packets.tcp"] != c["tcp.segments"] {
 		t.Errorf("packets.tcp %d != tcp.segments %d", c["packets.tcp"], c["tcp.segments"])
@@ -88,8 +89,16 @@ func checkAccounting(t *testing.T, s *Summary) {
 	if c["rows.flows"] != c["tcp.connections"] {
 		t.Errorf("rows.flows %d != tcp.connections %d", c["rows.flows"], c["tcp.connections"])
 	}
-	if c["rows.http"] != c["http.transactions"] {
-		t.Errorf("rows.http %d != http.transactions %d", c["rows.http"], c["http.transactions"])
+	// An h2c upgrade request is one row: its HTTP/1.1 transaction (with the
+	// 101) is completed by HTTP/2 stream 1.
+	if c["rows.http"] != c["http.transactions"]+c["http2.transactions"]-c["http2.h2c_upgrades"] {
+		t.Errorf("rows.http %d != http.transactions %d + http2.transactions %d - http2.h2c_upgrades %d", c["rows.http"], c["http.transactions"], c["http2.transactions"], c["http2.h2c_upgrades"])
+	}
+	if c["rows.tls"] != c["tls.conns"] {
+		t.Errorf("rows.tls %d != tls.conns %d", c["rows.tls"], c["tls.conns"])
+	}
+	if c["rows.dns"] != c["dns.responses"] {
+		t.Errorf("rows.dns %d != dns.responses %d", c["rows.dns"], c["dns.responses"])
 	}
 }
 
@@ -138,8 +147,8 @@ func TestManifest(t *testing.T) {
 	if len(m.Inputs) != 1 || m.Inputs[0].Name != "phone-browser.pcap" || m.Inputs[0].Packets != 106 || len(m.Inputs[0].SHA256) != 64 || m.Inputs[0].FirstTS == "" {
 		t.Errorf("inputs = %+v", m.Inputs)
 	}
-	if len(m.Outputs) != 9 || len(m.Counters) != len(sum.Counters) {
-		t.Errorf("%d outputs, %d counters; want 9 and %d", len(m.Outputs), len(m.Counters), len(sum.Counters))
+	if len(m.Outputs) != len(goldenTables) || len(m.Counters) != len(sum.Counters) {
+		t.Errorf("%d outputs, %d counters; want %d and %d", len(m.Outputs), len(m.Counters), len(goldenTables), len(sum.Counters))
 	}
 	for i := 1; i < len(m.Counters); i++ {
 		if m.Counters[i-1].Name >= m.Counters[i].Name {

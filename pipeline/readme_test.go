@@ -107,3 +107,34 @@ func readmeSQL(t *testing.T, marker string) string {
 	}
 	return text[i+start+7 : i+start+7+end]
 }
+
+// TestReadmeHTTPS runs the README's TLS query on the HTTPS sample decrypted
+// with its key log, as the README's command does, and checks it against
+// cases.tsv: every connection with its SNI, version and suite, decrypted
+// (three payloads each) unless its key was withheld.
+func TestReadmeHTTPS(t *testing.T) {
+	query := readmeSQL(t, "readme-https")
+	out := runHTTPS(t, "https-go.pcap", []string{"https-go.keys"}, 2)
+	query = strings.ReplaceAll(query, "'https-out/", "'"+filepath.ToSlash(out)+"/")
+	var got []string
+	for _, r := range sinktest.Query(t, query) {
+		got = append(got, strings.Join(r, " "))
+	}
+	var want []string
+	seen := map[string]bool{}
+	for _, c := range loadHTTPSCases(t) {
+		if c.capture != "https-go.pcap" || seen[c.name] {
+			continue
+		}
+		seen[c.name] = true
+		payloads := "0"
+		if c.keyed {
+			payloads = "3"
+		}
+		want = append(want, strings.Join([]string{c.host, "TLS " + c.tlsVersion, c.cipher, boolString(c.keyed), payloads}, " "))
+	}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("README TLS query rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -38,7 +38,7 @@ func httpRow(c *conn, tx *h1.Transaction) *sink.HTTPRow {
 	if req != nil {
 		row.Method = req.Method
 		row.URI = req.URI
-		row.Version = req.Version
+		row.Version = strings.TrimPrefix(req.Version, "HTTP/")
 		row.Host = requestHost(req)
 		row.Path, row.Query = h1.SplitTarget(req.URI)
 		row.UserAgent = headerValue(req.Headers, "User-Agent")
@@ -62,7 +62,7 @@ func httpRow(c *conn, tx *h1.Transaction) *sink.HTTPRow {
 		row.ResponseBodyLen = resp.WireBodyLen
 		row.MissingBytes += resp.MissingBytes
 		if row.Version == "" {
-			row.Version = resp.Version
+			row.Version = strings.TrimPrefix(resp.Version, "HTTP/")
 		}
 		flags |= resp.Flags
 		last = resp
@@ -77,9 +77,13 @@ func httpRow(c *conn, tx *h1.Transaction) *sink.HTTPRow {
 	return row
 }
 
-// requestHost is the Host header, or the authority of an absolute-form URI.
+// requestHost is the Host header, the HTTP/2 :authority, or the authority
+// of an absolute-form URI.
 func requestHost(m *h1.Message) string {
 	if h := headerValue(m.Headers, "Host"); h != "" {
+		return h
+	}
+	if h := headerValue(m.Headers, ":authority"); h != "" {
 		return h
 	}
 	if u, err := url.Parse(m.URI); err == nil && u.Host != "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,8 +86,8 @@ func TestSchemaListsEveryColumn(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	tables := sink.Schema()
-	if len(tables) != 9 {
-		t.Fatalf("sink.Schema() has %d tables, want 9", len(tables))
+	if len(tables) != 11 {
+		t.Fatalf("sink.Schema() has %d tables, want 11", len(tables))
 	}
 	for _, tb := range tables {
 		if !strings.Contains(stdout, tb.Name) {
@@ -104,5 +105,28 @@ func TestVersion(t *testing.T) {
 	code, stdout, _ := runCLI(t, "version")
 	if code != 0 || !strings.HasPrefix(stdout, "telltale "+version) {
 		t.Errorf("version: exit %d, %q", code, stdout)
+	}
+}
+
+// TestRunKeylog decrypts the real HTTPS sample with its key log given by
+// flag: the summary counts the HTTP/2 transactions and decrypted
+// connections, and a missing key log file is a usage error naming it.
+func TestRunKeylog(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ds")
+	code, _, stderr := runCLI(t, "run", "--out", dir, "--keylog", "../../samples/tls/https-go.keys", "../../samples/tls/https-go.pcap")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	for _, c := range []struct {
+		name  string
+		value int
+	}{{"http.transactions", 27}, {"http2.transactions", 9}, {"tls.decrypted_conns", 12}, {"tls.decrypt_errors", 0}, {"rows.tls", 13}, {"rows.payloads", 36}} {
+		if line := fmt.Sprintf("  %-24s %d\n", c.name, c.value); !strings.Contains(stderr, line) {
+			t.Errorf("summary lacks %q:\n%s", line, stderr)
+		}
+	}
+	code, _, stderr = runCLI(t, "run", "--out", dir, "--keylog", "no-such.keys", "../../samples/tls/https-go.pcap")
+	if code == 0 || !strings.Contains(stderr, "no-such.keys") {
+		t.Errorf("missing key log: exit %d, stderr %q", code, stderr)
 	}
 }

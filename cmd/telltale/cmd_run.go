@@ -32,6 +32,9 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 			&cli.StringSliceFlag{Name: "known", Usage: "known-values `FILE` (YAML: kind: value) of the researcher's own device, searched in every layer (the leaks table); repeatable"},
 			&cli.StringSliceFlag{Name: "known-value", Usage: "one known value as `KIND=VALUE` (or KIND:LABEL=VALUE); repeatable"},
 			&cli.StringFlag{Name: "profiles", Usage: "JSON `FILE` of extra SDK profiles, tried before the built-in ones (telltale profiles prints those)"},
+			&cli.StringSliceFlag{Name: "keylog", Usage: "NSS key log `FILE` (SSLKEYLOGFILE format) to decrypt TLS with; repeatable. Secrets in pcapng Decryption Secrets Blocks are used as well"},
+			&cli.StringFlag{Name: "geoip", Usage: "MaxMind-format country or city database `FILE` (GeoLite2-Country/City, DB-IP lite): flows.resp_country"},
+			&cli.StringFlag{Name: "asn", Usage: "MaxMind-format ASN database `FILE` (GeoLite2-ASN, DB-IP lite ASN): flows.resp_asn and resp_as_org"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only warnings and errors"},
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile to `FILE`"},
 		},
@@ -98,6 +101,9 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 				CommunityIDSeed: uint16(c.Uint("community-id-seed")),
 				Profiles:        profiles,
 				Known:           known,
+				KeyLogs:         c.StringSlice("keylog"),
+				GeoIP:           c.String("geoip"),
+				ASN:             c.String("asn"),
 				Version:         version,
 				Args:            args[1:],
 				Logger:          log,
@@ -119,11 +125,12 @@ func printSummary(w io.Writer, dir string, s *pipeline.Summary) {
 		"packets.read": true, "packets.tcp": true, "packets.skipped": true, "tcp.connections": true,
 		"tcp.missed_bytes": true, "http.transactions": true, "http.parse_errors": true,
 		"rows.payloads": true, "rows.events": true, "rows.fields": true, "rows.leaks": true, "capture.errors": true,
+		"http2.transactions": true, "rows.tls": true, "tls.decrypted_conns": true, "tls.decrypt_errors": true, "rows.dns": true,
 	}
 	fmt.Fprintf(w, "telltale: wrote %s\n", dir)
 	for _, c := range s.Counters {
 		if want[c.Name] {
-			fmt.Fprintf(w, "  %-22s %d\n", c.Name, c.Value)
+			fmt.Fprintf(w, "  %-24s %d\n", c.Name, c.Value)
 		}
 	}
 }

@@ -108,6 +108,7 @@ type Conn struct {
 	sawHTTP bool // some direction was recognised as HTTP
 	ended   bool
 	dec     *decoders
+	sw      *Switch
 }
 
 // slot is a transaction under construction.
@@ -370,6 +371,44 @@ func (c *Conn) pop() {
 	}
 	c.stats.Transactions++
 	c.emit(tx)
+}
+
+// Switch describes where a connection left HTTP/1.x (101 Switching
+// Protocols or a successful CONNECT), so that the caller can hand the rest
+// of each direction to the protocol that follows (h2c, WebSocket, a tunnel).
+type Switch struct {
+	Request  *Message // the request that asked for it; nil when unseen
+	Response *Message
+	// Protocol is the response's Upgrade header (e.g. "h2c", "websocket");
+	// "" after CONNECT.
+	Protocol string
+	// Offset is, per direction, the stream offset of the first byte after
+	// HTTP/1.x.
+	Offset [2]int64
+}
+
+// Switched returns where the connection left HTTP/1.x, or nil while it has
+// not.
+func (c *Conn) Switched() *Switch { return c.sw }
+
+func (c *Conn) switchAt(req, resp *Message, respDir reassembly.Dir) {
+	sw := &Switch{Request: req, Response: resp}
+	if resp.StatusCode == 101 {
+		for _, h := range resp.Headers {
+			if strings.EqualFold(h.Name, "Upgrade") {
+				sw.Protocol = strings.TrimSpace(h.Value)
+				break
+			}
+		}
+	}
+	sw.Offset[respDir] = resp.End.Offset
+	reqDir := respDir ^ 1
+	if req != nil && req.End.Offset > 0 {
+		sw.Offset[reqDir] = req.End.Offset
+	} else {
+		sw.Offset[reqDir] = c.half[reqDir].off
+	}
+	c.sw = sw
 }
 
 // upgrade ends HTTP on the connection after CONNECT 2xx or 101: whatever

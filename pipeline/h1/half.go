@@ -506,7 +506,9 @@ func (h *half) headersDone() {
 	}
 	if code == 101 || method == "CONNECT" && code/100 == 2 {
 		s.tx.Flags |= FlagUpgrade
+		req := s.tx.Request
 		h.finish()
+		h.c.switchAt(req, m, h.dir)
 		h.c.upgrade()
 		return
 	}

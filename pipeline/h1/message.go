@@ -73,6 +73,7 @@ type Transaction struct {
 	Request  *Message // nil when only the response was seen
 	Response *Message // nil when no response was seen
 	Flags    Flags    // FlagNoResponse, FlagNoRequest, FlagUpgrade, FlagMidstream
+	StreamID uint32   // HTTP/2 stream identifier (set by pipeline/h2); 0 for HTTP/1.x
 
 	// Interim holds the 1xx responses other than 101 (e.g. 100 Continue) that
 	// arrived before Response, in wire order. They do not answer the request,

@@ -247,11 +247,22 @@ const (
 	portMPLSinUDP = 6635 // RFC 7510
 )
 
+// UDP ports whose datagrams are handed on as DNSDatagram: DNS, multicast
+// DNS (RFC 6762) and LLMNR (RFC 4795), which share DNS's message format.
+const (
+	portDNS   = 53
+	portMDNS  = 5353
+	portLLMNR = 5355
+)
+
+func isDNSPort(p uint16) bool { return p == portDNS || p == portMDNS || p == portLLMNR }
+
 // udp reads a UDP header, decoded by gopacket, and opens the tunnels it
 // may carry: by port, VXLAN and Geneve (destination), GTP-U, Teredo, AYIYA
 // and L2TP (either port), VXLAN-GPE, GRE and MPLS in UDP (destination);
 // and Teredo by its shape on any port, since relays and peers use ports of
-// their own. The ports are mapped here, not by gopacket's UDPPort layer
+// their own. Other datagrams to or from a DNS port end the walk as DNS
+// messages (see dnsDatagram). The ports are mapped here, not by gopacket's UDPPort layer
 // types, which know neither these tunnels all nor Teredo's shape.
 func (d *Decoder) udp() (proto, SkipReason) {
 	w := &d.w
@@ -299,6 +310,9 @@ func (d *Decoder) udp() (proto, SkipReason) {
 		return pMPLS, None
 	case w.looksTeredo():
 		next, s = pTeredo, stepTeredo
+	case isDNSPort(sport) || isDNSPort(dport):
+		// After every tunnel: a tunnel's port, or Teredo's shape, wins.
+		return pDNS, None
 	default:
 		return pOther, None
 	}

@@ -5,7 +5,9 @@
 // copied and, in the steady state, nothing is allocated. Frames that do not
 // carry a usable TCP segment are not errors: Decode returns a SkipReason, a
 // small named set the caller counts, so that every frame is either a
-// segment or a named skip.
+// segment or a named skip. One skip carries data: a UDP datagram to or
+// from a DNS port is DNSDatagram, with the segment's addresses and payload
+// filled for a DNS parser.
 //
 // Link layers: Ethernet (with stacked VLAN tags, LLC/SNAP, PPPoE and MPLS),
 // Linux SLL and SLL2, BSD loopback, raw IP, Cisco HDLC and NFLOG. The
@@ -72,10 +74,15 @@ const (
 	Malformed                         // a header is invalid, or its lengths contradict each other
 	FragmentHeld                      // an IP fragment held until its datagram is complete
 	TooDeep                           // more than MaxTunnels tunnels, or MaxEncapSteps encapsulation steps
+	// DNSDatagram is a UDP datagram to or from a DNS port (53, or
+	// multicast DNS's 5353, or LLMNR's 5355) that is not a tunnel. It is
+	// not a TCP segment, but DecodeAt fills the segment's addresses and
+	// payload all the same, for the caller's DNS parser.
+	DNSDatagram
 )
 
 var reasonNames = [...]string{"none", "unsupported_link", "non_ip", "not_tcp", "ip_fragment", "truncated", "malformed",
-	"fragment_held", "encap_too_deep"}
+	"fragment_held", "encap_too_deep", "dns_datagram"}
 
 // String returns the reason's stable snake_case name, used in counters.
 func (r SkipReason) String() string {
@@ -197,6 +204,13 @@ func (d *Decoder) Decode(linkType uint16, data []byte, seg *reassembly.Segment) 
 // capture's snap length is returned as far as it was captured, and WireLen
 // says how long it was: the missing bytes show up as a gap downstream.
 //
+// A UDP datagram to or from port 53, 5353 or 5355 that is not a tunnel
+// returns (DNSDatagram, false) with seg filled as for a TCP segment: Src,
+// Dst, Payload (the UDP payload up to the UDP length, a view like a TCP
+// payload), WireLen, Encap, App and AppUID; Seq, Ack, Flags and Window are
+// zeroed. DNS is the one UDP protocol handed on, because names resolved
+// before a connection tell whom it went to.
+//
 // Datagrams whose fragments have waited longer than Config.FragmentTimeout
 // before t are dropped first, so the outcome depends on the frames and
 // their times only.
@@ -215,7 +229,7 @@ func (d *Decoder) DecodeAt(linkType uint16, data []byte, t int64, seg *reassembl
 	w := &d.w
 	*w = walk{b: data, cut: true, want: -1, t: t}
 	r := d.run(first, seg)
-	if r != None {
+	if r != None && r != DNSDatagram {
 		return r, false
 	}
 	seg.Encap = d.paths.name(w.path, w.nsteps)
@@ -223,7 +237,7 @@ func (d *Decoder) DecodeAt(linkType uint16, data []byte, t int64, seg *reassembl
 	if w.ips == 1 && w.after != nil {
 		seg.App, seg.AppUID = d.trailer(w.after)
 	}
-	return None, true
+	return r, r == None
 }
 
 // Flush drops every datagram still waiting for fragments, counting its

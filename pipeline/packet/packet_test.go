@@ -40,7 +40,7 @@ func TestDecode(t *testing.T) {
 	v4 := ip4(cli4, srv4, 6, reqTCP.bytes())
 	v6 := ip6(cli6, srv6, 6, reqTCP.bytes())
 	syn := ip4(cli4, srv4, 6, synTCP.bytes())
-	udp := ip4(cli4, srv4, 17, []byte{0x9c, 0x40, 0, 53, 0, 12, 0, 0, 1, 2, 3, 4})
+	udp := ip4(cli4, srv4, 17, []byte{0x9c, 0x40, 0, 123, 0, 12, 0, 0, 1, 2, 3, 4})
 	partial := ip4x(cli4, srv4, 6, reqTCP.bytes(), 0, 1500)[:20+32+10] // snaplen cut 10 bytes into the payload
 	tests := []struct {
 		name     string
@@ -104,7 +104,7 @@ func TestDecode(t *testing.T) {
 		{"32 bytes without magic", LinkTypeEthernet, concat(eth(etherIPv4, v4), make([]byte, 32)), None, wantReq},
 		{"trailer magic but 33 bytes", LinkTypeEthernet, concat(eth(etherIPv4, v4), pcapdroid(5, "x"), []byte{0}), None, wantReq},
 
-		{"udp", LinkTypeEthernet, eth(etherIPv4, udp), NotTCP, reassembly.Segment{}},
+		{"udp (ntp: not a dns port)", LinkTypeEthernet, eth(etherIPv4, udp), NotTCP, reassembly.Segment{}},
 		{"icmp", LinkTypeRaw, ip4(cli4, srv4, 1, []byte{8, 0, 0, 0, 0, 1, 0, 1}), NotTCP, reassembly.Segment{}},
 		{"ipv6 udp after options", LinkTypeRaw, ip6(cli6, srv6, 60, concat(ext6(17), make([]byte, 8))), NotTCP, reassembly.Segment{}},
 		{"gre", LinkTypeRaw, ip4(cli4, srv4, 47, make([]byte, 8)), NotTCP, reassembly.Segment{}},
@@ -224,7 +224,7 @@ func TestDecodeGopacketSerialized(t *testing.T) {
 func TestSkipReasonNames(t *testing.T) {
 	want := map[SkipReason]string{None: "none", UnsupportedLink: "unsupported_link", NonIP: "non_ip", NotTCP: "not_tcp",
 		IPFragment: "ip_fragment", Truncated: "truncated", Malformed: "malformed", FragmentHeld: "fragment_held",
-		TooDeep: "encap_too_deep", 200: "unknown"}
+		TooDeep: "encap_too_deep", DNSDatagram: "dns_datagram", 200: "unknown"}
 	for r, s := range want {
 		if r.String() != s {
 			t.Errorf("SkipReason(%d).String() = %q, want %q", r, r.String(), s)
@@ -248,6 +248,9 @@ func TestDecodeAllocs(t *testing.T) {
 		{"pcapdroid", LinkTypeEthernet, concat(eth(etherIPv4, ip4(cli4, srv4, 6, reqTCP.bytes())), pcapdroid(10123, "com.example.app"))},
 		{"sll2", LinkTypeSLL2, concat(sll2Hdr(etherIPv4, 1), ip4(cli4, srv4, 6, reqTCP.bytes()))},
 		{"udp", LinkTypeEthernet, eth(etherIPv4, ip4(cli4, srv4, 17, make([]byte, 8)))},
+		{"dns", LinkTypeEthernet, eth(etherIPv4, ip4(cli4, srv4, 17, udp(40000, 53, dnsQuery)))},
+		{"dns ipv6 in vxlan", LinkTypeEthernet, eth(etherIPv4, ip4(tunA, tunB, 17, udp(1, portVXLAN, concat(vxlanHdr(1),
+			eth(etherIPv6, ip6(cli6, srv6, 17, udp(5353, 5353, dnsQuery)))))))},
 		{"arp", LinkTypeEthernet, eth(0x0806, make([]byte, 28))},
 		{"snaplen cut", LinkTypeRaw, ip4x(cli4, srv4, 6, reqTCP.bytes(), 0, 1500)[:20+32+10]},
 		{"qinq pppoe", LinkTypeEthernet, concat(eth(etherQinQ, nil), tag(etherVLAN, 10), tag(etherPPPoE, 20),
@@ -262,7 +265,7 @@ func TestDecodeAllocs(t *testing.T) {
 		{"6in4", LinkTypeEthernet, eth(etherIPv4, ip4(tunA, tunB, 41, ip6(cli6, srv6, 6, reqTCP.bytes())))},
 		{"too deep", LinkTypeRaw, ip4(srv4, cli4, 4, ip4(srv4, cli4, 4, ip4(srv4, cli4, 4, ip4(srv4, cli4, 4, ip4(srv4, cli4, 4, ip4(cli4, srv4, 6, reqTCP.bytes()))))))},
 	}
-	skips := map[string]SkipReason{"udp": NotTCP, "arp": NonIP, "too deep": TooDeep}
+	skips := map[string]SkipReason{"udp": NotTCP, "arp": NonIP, "too deep": TooDeep, "dns": DNSDatagram, "dns ipv6 in vxlan": DNSDatagram}
 	for _, f := range frames {
 		// Warm up (interning), and check the frame is what it claims.
 		if r, _ := d.Decode(f.linkType, f.frame, &seg); r != skips[f.name] {

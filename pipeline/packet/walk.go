@@ -47,6 +47,7 @@ const (
 	pIPv6
 	pTCP
 	pUDP
+	pDNS // end: a UDP payload to or from a DNS port
 	pGRE
 	pVXLAN
 	pVXLANGPE
@@ -218,6 +219,8 @@ func (d *Decoder) step(p proto) error {
 		p, r = w.l2tp()
 	case pTCP:
 		return d.stop(d.tcp(d.seg))
+	case pDNS:
+		return d.stop(d.dnsDatagram(d.seg))
 	case pNonIP:
 		return d.stop(NonIP)
 	case pOther:
@@ -266,6 +269,22 @@ func (d *Decoder) tcp(seg *reassembly.Segment) SkipReason {
 	// is not reached.
 	seg.WireLen = max(len(seg.Payload), w.want-off)
 	return None
+}
+
+// dnsDatagram fills seg from the UDP datagram whose header udp just read:
+// walk.b is its payload, already bounded by the UDP length. Not being a
+// TCP segment, it ends the walk as DNSDatagram, with seg filled.
+func (d *Decoder) dnsDatagram(seg *reassembly.Segment) SkipReason {
+	w := &d.w
+	u := &d.g.udp
+	seg.Src = netip.AddrPortFrom(addrFrom(w.src), uint16(u.SrcPort))
+	seg.Dst = netip.AddrPortFrom(addrFrom(w.dst), uint16(u.DstPort))
+	seg.Seq, seg.Ack, seg.Flags, seg.Window = 0, 0, 0, 0
+	seg.Payload = w.b
+	// want is the UDP payload length here (udp set it, then skipped the
+	// header); the capture may have cut b short of it.
+	seg.WireLen = max(len(seg.Payload), w.want)
+	return DNSDatagram
 }
 
 // tcpFlags packs gopacket's flag booleans into reassembly.Flags, which

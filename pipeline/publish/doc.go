@@ -32,7 +32,7 @@
 // captures, telltale run then telltale publish gives the same bytes again.
 //
 // Whole value to pseudonym: uid (all tables), flows.community_id, client addresses
-// (flows.orig_h, http.orig_h, and resp_h where that address is a client elsewhere),
+// (flows.orig_h, http.orig_h, tls.orig_h, dns.orig_h, and resp_h where that address is a client elsewhere),
 // identifiers.value, identifiers.cluster_id, event_clusters.cluster_id, links.value_a/value_b,
 // events.distinct_id/login_id/anonymous_id/user_id/device_id, leaks.value, http.referrer,
 // and fields.value whenever id_kind is set, URLs and search terms included (a URL is not
@@ -40,7 +40,9 @@
 // uid, community_id and cluster_id are unkeyed hashes of addresses, ports or identifiers,
 // which can be guessed, so they get pseudonyms too.
 //
-// Dropped (null): http.request_body, payloads.json, events.properties.
+// Dropped (null): http.request_body, payloads.json, events.properties, tls.client_random
+// (with a leaked key log it would name the session to decrypt), dns.answers (local names
+// such as a phone's mDNS name are personal; resp_h and server_name keep what matters).
 //
 // Request targets (http.uri, http.path, and the path columns): an absolute URI keeps scheme
 // and host; each path segment gets the text rule; each query parameter keeps its name and

@@ -259,6 +259,8 @@ var collectCols = map[string][]string{
 	"leaks":       {"kind", "value"},
 	"flows":       {"orig_h"},
 	"http":        {"orig_h"},
+	"tls":         {"orig_h"},
+	"dns":         {"orig_h"},
 }
 
 // collect reads the identifier columns of every table and builds the
@@ -289,7 +291,7 @@ func collect(ctx context.Context, dir string, tables []string, ps *pseudonymizer
 						knownSet[leak.Known{Kind: strings.Clone(cols[0].Value(j)), Value: strings.Clone(cols[1].Value(j))}] = struct{}{}
 					}
 					add(ids, cols[1], j)
-				case "flows", "http":
+				case "flows", "http", "tls", "dns":
 					add(clients, cols[0], j)
 					add(ids, cols[0], j)
 				default:

@@ -34,6 +34,7 @@ var tableRules = map[string]map[string]rule{
 		"uid": pseud, "community_id": pseud, "orig_h": pseud, "resp_h": server,
 		"app": text, "end_reason": keep, "history": keep, "roles": keep, "encap": keep,
 		"overlaps": keep, "first_file": keep, "last_file": keep,
+		"app_proto": keep, "server_name": text, "server_name_source": keep, "resp_country": keep, "resp_as_org": keep,
 	},
 	"http": {
 		"uid": pseud, "orig_h": pseud, "resp_h": server, "method": keep, "host": text,
@@ -71,6 +72,15 @@ var tableRules = map[string]map[string]rule{
 	"event_clusters": {
 		"uid": pseud, "cluster_id": pseud,
 	},
+	"tls": {
+		"uid": pseud, "orig_h": pseud, "resp_h": server, "version": keep, "cipher": keep, "server_name": text,
+		"alpn_offered": keep, "alpn": keep, "ja4": keep, "ja3": keep, "ja3_hash": keep, "client_random": drop,
+		"problems": keep, "first_file": keep,
+	},
+	"dns": {
+		"uid": pseud, "proto": keep, "orig_h": pseud, "resp_h": server, "query": text, "qtype": keep, "rcode": keep,
+		"answers": drop, "first_file": keep,
+	},
 }
 
 // RulesText is the rule set for people, as `telltale publish --help` shows
@@ -83,7 +93,7 @@ with: head -c 32 /dev/urandom > key. Keep it private and keep it: with the key a
 captures, telltale run then telltale publish gives the same bytes again.
 
 Whole value to pseudonym: uid (all tables), flows.community_id, client addresses
-(flows.orig_h, http.orig_h, and resp_h where that address is a client elsewhere),
+(flows.orig_h, http.orig_h, tls.orig_h, dns.orig_h, and resp_h where that address is a client elsewhere),
 identifiers.value, identifiers.cluster_id, event_clusters.cluster_id, links.value_a/value_b,
 events.distinct_id/login_id/anonymous_id/user_id/device_id, leaks.value, http.referrer,
 and fields.value whenever id_kind is set, URLs and search terms included (a URL is not
@@ -91,7 +101,9 @@ cut down to its host: the pages a person visits are what a publication must not 
 uid, community_id and cluster_id are unkeyed hashes of addresses, ports or identifiers,
 which can be guessed, so they get pseudonyms too.
 
-Dropped (null): http.request_body, payloads.json, events.properties.
+Dropped (null): http.request_body, payloads.json, events.properties, tls.client_random
+(with a leaked key log it would name the session to decrypt), dns.answers (local names
+such as a phone's mDNS name are personal; resp_h and server_name keep what matters).
 
 Request targets (http.uri, http.path, and the path columns): an absolute URI keeps scheme
 and host; each path segment gets the text rule; each query parameter keeps its name and

@@ -221,3 +221,22 @@ func (c *cell) overlaps(os []Overlap) {
 	}
 	c.st.bytes += 4
 }
+
+func (c *cell) answers(as []DNSAnswer) {
+	lb := c.b.(*array.ListBuilder)
+	lb.Append(true)
+	sb := lb.ValueBuilder().(*array.StructBuilder)
+	name := sb.FieldBuilder(0).(*array.StringBuilder)
+	typ := sb.FieldBuilder(1).(*array.StringBuilder)
+	ttl := sb.FieldBuilder(2).(*array.Int64Builder)
+	data := sb.FieldBuilder(3).(*array.StringBuilder)
+	for _, a := range as {
+		sb.Append(true)
+		name.Append(c.valid(a.Name))
+		typ.Append(c.valid(a.Type))
+		ttl.Append(a.TTL)
+		data.Append(c.valid(a.Data))
+		c.st.bytes += 8
+	}
+	c.st.bytes += 4
+}

@@ -33,7 +33,7 @@ func TestWriteManifest(t *testing.T) {
 	want := `{
   "tool": "telltale",
   "version": "v0.1.0",
-  "schema_version": 2,
+  "schema_version": 3,
   "args": [
     "run",
     "--out",
@@ -108,7 +108,7 @@ func TestWriteManifest(t *testing.T) {
 	// Empty manifest: every list is [] rather than null.
 	must(t, WriteManifest(dir, &Manifest{}))
 	got, _ = os.ReadFile(filepath.Join(dir, ManifestName))
-	want = "{\n  \"tool\": \"telltale\",\n  \"version\": \"\",\n  \"schema_version\": 2,\n  \"args\": [],\n  \"options\": {},\n  \"inputs\": [],\n  \"not_capture_files\": [],\n  \"outputs\": [],\n  \"counters\": []\n}\n"
+	want = "{\n  \"tool\": \"telltale\",\n  \"version\": \"\",\n  \"schema_version\": 3,\n  \"args\": [],\n  \"options\": {},\n  \"inputs\": [],\n  \"not_capture_files\": [],\n  \"outputs\": [],\n  \"counters\": []\n}\n"
 	if string(got) != want {
 		t.Errorf("empty manifest:\n%s\nwant:\n%s", got, want)
 	}

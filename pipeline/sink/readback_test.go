@@ -29,6 +29,8 @@ func writeSample(t *testing.T, opts Options) (string, []OutputFile, []Counter) {
 		OrigOverlapDiff: 9, RespOverlapDiff: 1,
 		Overlaps: []Overlap{{Dir: "orig", Offset: 100, Len: 10, LostSHA256: "ab12", File: "a.pcap", Frame: 7}},
 		End:      "fin", Midstream: false, Handshake: true, History: "ShADadFf", Roles: "syn", Encap: "vlan>gre",
+		AppProto: "http2", TLS: true, Decrypted: true, ServerName: "sa.例子.cn", ServerNameSource: "sni",
+		RespCountry: "SG", RespASN: 45102, RespASOrg: "Alibaba (US) Technology Co., Ltd.",
 		HTTPTransactions: 2,
 		FirstFile:        "a.pcap", FirstFrame: 1, LastFile: "b.pcapng", LastFrame: 70000,
 	}))
@@ -62,7 +64,8 @@ func writeSample(t *testing.T, opts Options) (string, []OutputFile, []Counter) {
 		ResponseContentType:     "text/plain",
 		ResponseContentEncoding: "gzip",
 		ResponseBodyLen:         0,
-		FirstFile:               "a.pcap", FirstFrame: 10, LastFile: "b.pcap", LastFrame: 11,
+		Decrypted:               true, StreamID: 3,
+		FirstFile: "a.pcap", FirstFrame: 10, LastFile: "b.pcap", LastFrame: 11,
 	}))
 	must(t, w.Payload(&PayloadRow{
 		UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, TS: t0 + 123456789,
@@ -97,6 +100,17 @@ func writeSample(t *testing.T, opts Options) (string, []OutputFile, []Counter) {
 	must(t, w.Identifier(&IdentifierRow{Kind: "imei", Value: "358476101234565", FirstTS: t0, LastTS: t0 + 1e9, Events: 3,
 		Hosts: []string{"a.example", "b.example"}, SDKs: []string{"sensors_analytics"}, ClusterID: "K0011223344556677", ClusterSize: 4, LinkedIdentifiers: 3}))
 	must(t, w.EventCluster(&EventClusterRow{UID: "Cflow1", TransDepth: 1, PayloadIndex: 0, EventIndex: 1}))
+	must(t, w.TLS(&TLSRow{UID: "Cflow1", TS: t0, OrigH: "10.0.0.1", OrigP: 54321, RespH: "2001:db8::1", RespP: 443,
+		Version: "TLS 1.3", Cipher: "TLS_AES_128_GCM_SHA256", ServerName: "sa.例子.cn", ALPNOffered: []string{"h2", "http/1.1"}, ALPN: "h2",
+		JA4: "t13d1516h2_8daaf6152771_e5627efa2ab1", JA3: "771,4865,0-23,29,0", JA3Hash: "0123456789abcdef0123456789abcdef", ClientRandom: "00ff",
+		Resumed: true, Keys: true, Decrypted: true, OrigRecords: 7, RespRecords: 9, OrigAppBytes: 100, RespAppBytes: 200,
+		OrigDecryptedBytes: 80, RespDecryptedBytes: 170, UndecryptedBytes: 3, DecryptErrors: 1, Alerts: 2, KeyUpdates: 1,
+		Problems: []string{"decrypt_error"}, FirstFile: "a.pcap", FirstFrame: 1}))
+	must(t, w.TLS(&TLSRow{UID: "Cflow2", TS: t0, OrigH: "10.0.0.2", OrigP: 1, RespH: "10.0.0.3", RespP: 443, FirstFile: "a.pcap", FirstFrame: 9}))
+	must(t, w.DNS(&DNSRow{UID: "Dabc", TS: t0, Proto: "udp", OrigH: "10.0.0.1", OrigP: 5353, RespH: "10.0.0.53", RespP: 53, TransID: 4660,
+		Query: "sa.例子.cn", QType: "A", RCode: "NOERROR", AA: true,
+		Answers:   []DNSAnswer{{Name: "sa.例子.cn", Type: "CNAME", TTL: 60, Data: "edge.example"}, {Name: "edge.example", Type: "A", TTL: 30, Data: "203.0.113.7"}},
+		FirstFile: "a.pcap", FirstFrame: 3}))
 	must(t, w.Link(&LinkRow{KindA: "android_id", ValueA: "a3f9c47e21d08b65", KindB: "imei", ValueB: "358476101234565", Level: "event", Events: 2, Payloads: 1, Conns: 1}))
 	outs, err := w.Close()
 	if err != nil {
@@ -109,10 +123,10 @@ func TestReadBack(t *testing.T) {
 	dir, outs, counters := writeSample(t, Options{})
 	file := func(table string) string { return filepath.Join(dir, table+".parquet") }
 
-	if got, want := dirNames(t, dir), []string{"event_clusters.parquet", "events.parquet", "fields.parquet", "flows.parquet", "http.parquet", "identifiers.parquet", "leaks.parquet", "links.parquet", "payloads.parquet"}; !slices.Equal(got, want) {
+	if got, want := dirNames(t, dir), []string{"dns.parquet", "event_clusters.parquet", "events.parquet", "fields.parquet", "flows.parquet", "http.parquet", "identifiers.parquet", "leaks.parquet", "links.parquet", "payloads.parquet", "tls.parquet"}; !slices.Equal(got, want) {
 		t.Fatalf("dataset files = %q, want %q", got, want)
 	}
-	wantRows := map[string]int64{"event_clusters.parquet": 1, "events.parquet": 2, "fields.parquet": 2, "flows.parquet": 2, "http.parquet": 2, "identifiers.parquet": 1, "leaks.parquet": 2, "links.parquet": 1, "payloads.parquet": 2}
+	wantRows := map[string]int64{"dns.parquet": 1, "tls.parquet": 2, "event_clusters.parquet": 1, "events.parquet": 2, "fields.parquet": 2, "flows.parquet": 2, "http.parquet": 2, "identifiers.parquet": 1, "leaks.parquet": 2, "links.parquet": 1, "payloads.parquet": 2}
 	for i, o := range outs {
 		if i > 0 && outs[i-1].Name >= o.Name {
 			t.Errorf("outputs not sorted: %q before %q", outs[i-1].Name, o.Name)
@@ -136,10 +150,11 @@ func TestReadBack(t *testing.T) {
 			{"Cflow1", "1:abc=", "2024-05-01T10:20:30.123456Z", "2024-05-01T10:20:32.000000Z", "10.0.0.1", "54321", "2001:db8::1", "443",
 				"NULL", "NULL", "1", "2", "3", "4", "5", "6", "11", "7", "8", "20", "21", "2", "0", "3", "1", "4", "5", "9", "1",
 				"[{'dir': orig, 'stream_offset': 100, 'len': 10, 'lost_sha256': ab12, 'file': a.pcap, 'frame': 7}]",
-				"fin", "false", "true", "ShADadFf", "syn", "vlan>gre", "2", "a.pcap", "1", "b.pcapng", "70000"},
+				"fin", "false", "true", "ShADadFf", "syn", "vlan>gre",
+				"http2", "true", "true", "sa.例子.cn", "sni", "SG", "45102", "Alibaba (US) Technology Co., Ltd.", "2", "a.pcap", "1", "b.pcapng", "70000"},
 			{"Cflow2", "NULL", "1969-12-31T23:59:59.999999Z", "1970-01-01T00:00:00.000000Z", "192.168.1.2", "65535", "8.8.8.8", "80",
 				"com.example.app", "10123", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0",
-				"[]", "timeout", "true", "false", "", "ports", "NULL", "0", "caf\uFFFD.pcap", "2", "b", "3"},
+				"[]", "timeout", "true", "false", "", "ports", "NULL", "NULL", "false", "false", "NULL", "NULL", "NULL", "NULL", "NULL", "0", "caf\uFFFD.pcap", "2", "b", "3"},
 		},
 	}, {
 		name: "http",
@@ -150,13 +165,13 @@ func TestReadBack(t *testing.T) {
 				"POST", "sa.例子.cn", "/sa?project=默认&x=\uFFFD", "/sa", "project=默认&x=\uFFFD", "1.1", "NULL", "NULL",
 				"[{'name': Host, 'value': sa.例子.cn}, {'name': X-Bad, 'value': a\uFFFDb}]", "[]",
 				"6", "true", "application/x-www-form-urlencoded", "NULL",
-				"NULL", "NULL", "NULL", "NULL", "NULL", "3", "[body_truncated, utf8_repaired]", "a.pcap", "4", "a.pcap", "9",
+				"NULL", "NULL", "NULL", "NULL", "NULL", "3", "[body_truncated, utf8_repaired]", "false", "NULL", "a.pcap", "4", "a.pcap", "9",
 				"00FF6109807A"},
 			{"Cflow1", "2", "2024-05-01T10:20:35.000000Z", "2024-05-01T10:20:36.000000Z", "10.0.0.1", "54321", "2001:db8::1", "443",
 				"NULL", "NULL", "NULL", "NULL", "NULL", "1.0", "UA/1", "http://r/",
 				"[]", "[{'name': Content-Type, 'value': text/plain}]",
 				"0", "false", "NULL", "NULL",
-				"200", "", "text/plain", "gzip", "0", "0", "[]", "a.pcap", "10", "b.pcap", "11",
+				"200", "", "text/plain", "gzip", "0", "0", "[]", "true", "3", "a.pcap", "10", "b.pcap", "11",
 				"NULL"},
 		},
 	}, {
@@ -216,6 +231,24 @@ func TestReadBack(t *testing.T) {
 		arg:  file("event_clusters"),
 		want: [][]string{{"Cflow1", "1", "0", "1", "NULL"}},
 	}, {
+		name: "tls",
+		sql:  `SELECT * FROM read_parquet(?) ORDER BY uid`,
+		arg:  file("tls"),
+		want: [][]string{
+			{"Cflow1", "2024-05-01T10:20:30.000000Z", "10.0.0.1", "54321", "2001:db8::1", "443", "TLS 1.3", "TLS_AES_128_GCM_SHA256", "sa.例子.cn", "[h2, http/1.1]", "h2",
+				"t13d1516h2_8daaf6152771_e5627efa2ab1", "771,4865,0-23,29,0", "0123456789abcdef0123456789abcdef", "00ff", "true", "false", "true", "true",
+				"7", "9", "100", "200", "80", "170", "3", "1", "2", "1", "[decrypt_error]", "a.pcap", "1"},
+			{"Cflow2", "2024-05-01T10:20:30.000000Z", "10.0.0.2", "1", "10.0.0.3", "443", "NULL", "NULL", "NULL", "[]", "NULL",
+				"NULL", "NULL", "NULL", "NULL", "false", "false", "false", "false",
+				"0", "0", "0", "0", "0", "0", "0", "0", "0", "0", "[]", "a.pcap", "9"},
+		},
+	}, {
+		name: "dns",
+		sql:  `SELECT * FROM read_parquet(?)`,
+		arg:  file("dns"),
+		want: [][]string{{"Dabc", "2024-05-01T10:20:30.000000Z", "udp", "10.0.0.1", "5353", "10.0.0.53", "53", "4660", "sa.例子.cn", "A", "NOERROR", "true", "false",
+			"[{'name': sa.例子.cn, 'type': CNAME, 'ttl': 60, 'data': edge.example}, {'name': edge.example, 'type': A, 'ttl': 30, 'data': 203.0.113.7}]", "a.pcap", "3"}},
+	}, {
 		name: "timestamp type",
 		sql:  `SELECT column_name, column_type FROM (DESCRIBE SELECT ts, ts_end FROM read_parquet(?))`,
 		arg:  file("flows"),
@@ -249,6 +282,7 @@ func TestReadBack(t *testing.T) {
 	}
 
 	wantCounters := []Counter{
+		{"sink.dns.row_groups", 1}, {"sink.dns.utf8_repaired", 0},
 		{"sink.event_clusters.row_groups", 1}, {"sink.event_clusters.utf8_repaired", 0},
 		{"sink.events.row_groups", 1}, {"sink.events.utf8_repaired", 1},
 		{"sink.fields.row_groups", 1}, {"sink.fields.utf8_repaired", 0},
@@ -258,6 +292,7 @@ func TestReadBack(t *testing.T) {
 		{"sink.leaks.row_groups", 1}, {"sink.leaks.utf8_repaired", 0},
 		{"sink.links.row_groups", 1}, {"sink.links.utf8_repaired", 0},
 		{"sink.payloads.row_groups", 1}, {"sink.payloads.utf8_repaired", 0},
+		{"sink.tls.row_groups", 1}, {"sink.tls.utf8_repaired", 0},
 	}
 	if !slices.Equal(counters, wantCounters) {
 		t.Errorf("Counters() = %v, want %v", counters, wantCounters)
@@ -278,7 +313,8 @@ func TestSchemaMatchesFiles(t *testing.T) {
 		"float64":            "DOUBLE",
 		"timestamp[us, UTC]": "TIMESTAMP WITH TIME ZONE",
 		"list<string>":       "VARCHAR[]",
-		"list<struct<name: string, value: string>>": `STRUCT("name" VARCHAR, "value" VARCHAR)[]`,
+		"list<struct<name: string, value: string>>":                                                                    `STRUCT("name" VARCHAR, "value" VARCHAR)[]`,
+		"list<struct<name: string, type: string, ttl: int64, data: string>>":                                           `STRUCT("name" VARCHAR, "type" VARCHAR, ttl BIGINT, "data" VARCHAR)[]`,
 		"list<struct<dir: string, stream_offset: int64, len: int64, lost_sha256: string, file: string, frame: int64>>": `STRUCT(dir VARCHAR, stream_offset BIGINT, len BIGINT, lost_sha256 VARCHAR, file VARCHAR, frame BIGINT)[]`,
 	}
 	for _, td := range Schema() {
@@ -329,7 +365,7 @@ func TestDictionaryColumns(t *testing.T) {
 				}
 			}
 		}
-		for _, d := range []string{"flows.end_reason", "flows.roles", "http.method", "http.version", "payloads.location", "payloads.sdk", "payloads.limit", "events.event_type", "events.sdk", "fields.json_type", "fields.id_kind", "leaks.kind", "leaks.location", "identifiers.kind", "links.kind_a", "links.kind_b", "links.level"} {
+		for _, d := range []string{"flows.end_reason", "flows.roles", "flows.app_proto", "flows.server_name_source", "flows.resp_country", "http.method", "http.version", "payloads.location", "payloads.sdk", "payloads.limit", "events.event_type", "events.sdk", "fields.json_type", "fields.id_kind", "leaks.kind", "leaks.location", "identifiers.kind", "links.kind_a", "links.kind_b", "links.level", "tls.version", "tls.cipher", "tls.alpn", "dns.proto", "dns.qtype", "dns.rcode"} {
 			want = append(want, d)
 		}
 		if !slices.Equal(got, want) {

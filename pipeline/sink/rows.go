@@ -38,6 +38,14 @@ type FlowRow struct {
 	History                          string
 	Roles                            string // syn, synack, ports
 	Encap                            string // "" is written as null
+	AppProto                         string // http1, http2, tls, dns; "" is written as null
+	TLS                              bool   // the connection carried TLS
+	Decrypted                        bool   // some of its TLS application data was decrypted
+	ServerName                       string // "" is written as null
+	ServerNameSource                 string // http, sni, dns; "" is written as null
+	RespCountry                      string // ISO country code of resp_h; "" is written as null
+	RespASN                          int64  // 0 is written as null
+	RespASOrg                        string // "" is written as null
 	HTTPTransactions                 int64
 	FirstFile, LastFile              string
 	FirstFrame, LastFrame            int64
@@ -85,6 +93,8 @@ type HTTPRow struct {
 
 	MissingBytes int64
 	Flags        []string
+	Decrypted    bool   // carried inside TLS and decrypted
+	StreamID     uint32 // HTTP/2 stream; 0 (null) for HTTP/1.x
 
 	FirstFile, LastFile   string
 	FirstFrame, LastFrame int64
@@ -178,4 +188,58 @@ type EventClusterRow struct {
 	UID                                  string
 	TransDepth, PayloadIndex, EventIndex int32
 	ClusterID                            string // "" is written as null
+}
+
+// TLSRow is one TLS connection (table "tls").
+type TLSRow struct {
+	UID                        string
+	TS                         int64
+	OrigH                      string
+	OrigP                      uint16
+	RespH                      string
+	RespP                      uint16
+	Version, Cipher            string // "" is written as null
+	ServerName                 string // SNI; "" is written as null
+	ALPNOffered                []string
+	ALPN                       string // "" is written as null
+	JA4, JA3, JA3Hash          string // "" is written as null (no ClientHello seen)
+	ClientRandom               string // hex; "" is written as null
+	Resumed, HelloRetry        bool
+	Keys, Decrypted            bool
+	OrigRecords, RespRecords   int64
+	OrigAppBytes, RespAppBytes int64
+	OrigDecryptedBytes         int64
+	RespDecryptedBytes         int64
+	UndecryptedBytes           int64
+	DecryptErrors, Alerts      int64
+	KeyUpdates                 int64
+	Problems                   []string
+	FirstFile                  string
+	FirstFrame                 int64
+}
+
+// DNSAnswer is one resource record of an answer section.
+type DNSAnswer struct {
+	Name, Type string
+	TTL        int64
+	Data       string
+}
+
+// DNSRow is one DNS response (table "dns").
+type DNSRow struct {
+	UID        string
+	TS         int64
+	Proto      string // udp or tcp
+	OrigH      string // the querier
+	OrigP      uint16
+	RespH      string // the DNS server
+	RespP      uint16
+	TransID    int32
+	Query      string // "" is written as null
+	QType      string // "" is written as null
+	RCode      string
+	AA, TC     bool
+	Answers    []DNSAnswer
+	FirstFile  string
+	FirstFrame int64
 }

@@ -10,7 +10,7 @@ import (
 // SchemaVersion changes whenever a table or column is added, removed,
 // renamed or retyped. It is in the manifest and in every file's key-value
 // metadata ("telltale.schema_version").
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // TableDoc describes one output table for `telltale schema`.
 type TableDoc struct {
@@ -42,6 +42,12 @@ var (
 	tHeaders = arrow.ListOfField(arrow.Field{Name: "element", Type: arrow.StructOf(
 		arrow.Field{Name: "name", Type: tString},
 		arrow.Field{Name: "value", Type: tString},
+	)})
+	tAnswers = arrow.ListOfField(arrow.Field{Name: "element", Type: arrow.StructOf(
+		arrow.Field{Name: "name", Type: tString},
+		arrow.Field{Name: "type", Type: tString},
+		arrow.Field{Name: "ttl", Type: tInt64},
+		arrow.Field{Name: "data", Type: tString},
 	)})
 	tOverlaps = arrow.ListOfField(arrow.Field{Name: "element", Type: arrow.StructOf(
 		arrow.Field{Name: "dir", Type: tString},
@@ -89,6 +95,8 @@ const (
 	TableIDs           = "identifiers"
 	TableLinks         = "links"
 	TableEventClusters = "event_clusters"
+	TableTLS           = "tls"
+	TableDNS           = "dns"
 )
 
 // Repeated documentation.
@@ -149,7 +157,15 @@ var flowsDef = tableDef[FlowRow]{
 		{name: "history", typ: tString, doc: "Zeek-style history: S syn, H syn+ack, A ack, D data, F fin, R rst, T retransmission, G gap, O differing overlap; upper case from the initiator, lower case from the responder, in order of first occurrence", put: func(c *cell, r *FlowRow) { c.str(r.History) }},
 		{name: "roles", typ: tString, dict: true, doc: "evidence for who initiated: syn, synack, http (no handshake: the side that sent HTTP requests) or ports", put: func(c *cell, r *FlowRow) { c.str(r.Roles) }},
 		{name: "encap", typ: tString, null: true, doc: "encapsulations the packets were found in, outermost first, joined by '>' (e.g. vlan>gre); null when none", put: func(c *cell, r *FlowRow) { c.optStr(r.Encap) }},
-		{name: "http_transactions", typ: tInt64, doc: "HTTP transactions parsed on the connection", put: func(c *cell, r *FlowRow) { c.i64(r.HTTPTransactions) }},
+		{name: "app_proto", typ: tString, null: true, dict: true, doc: "what the connection carried: http1, http2 (also h2c), tls (not decrypted), dns; null when none of these", put: func(c *cell, r *FlowRow) { c.optStr(r.AppProto) }},
+		{name: "tls", typ: tBool, doc: "true when the connection carried TLS (see the tls table)", put: func(c *cell, r *FlowRow) { c.boolean(r.TLS) }},
+		{name: "decrypted", typ: tBool, doc: "true when TLS application data of the connection was decrypted with a key log", put: func(c *cell, r *FlowRow) { c.boolean(r.Decrypted) }},
+		{name: "server_name", typ: tString, null: true, doc: "name of the server: the HTTP Host or :authority, else the TLS SNI, else the DNS answer that resolved resp_h last before the flow began; null when none", put: func(c *cell, r *FlowRow) { c.optStr(r.ServerName) }},
+		{name: "server_name_source", typ: tString, null: true, dict: true, doc: "where server_name came from: http, sni or dns", put: func(c *cell, r *FlowRow) { c.optStr(r.ServerNameSource) }},
+		{name: "resp_country", typ: tString, null: true, dict: true, doc: "ISO country code of resp_h from the --geoip database; null without one or when unknown", put: func(c *cell, r *FlowRow) { c.optStr(r.RespCountry) }},
+		{name: "resp_asn", typ: tInt64, null: true, doc: "autonomous system number of resp_h from the --asn database; null without one or when unknown", put: func(c *cell, r *FlowRow) { c.optI64(r.RespASN, r.RespASN != 0) }},
+		{name: "resp_as_org", typ: tString, null: true, doc: "organisation owning that autonomous system; null without one or when unknown", put: func(c *cell, r *FlowRow) { c.optStr(r.RespASOrg) }},
+		{name: "http_transactions", typ: tInt64, doc: "HTTP transactions parsed on the connection (HTTP/1.x and HTTP/2)", put: func(c *cell, r *FlowRow) { c.i64(r.HTTPTransactions) }},
 		{name: "first_file", typ: tString, doc: docFirstFile, put: func(c *cell, r *FlowRow) { c.str(r.FirstFile) }},
 		{name: "first_frame", typ: tInt64, doc: docFirstFrame, put: func(c *cell, r *FlowRow) { c.i64(r.FirstFrame) }},
 		{name: "last_file", typ: tString, doc: "name of the capture file holding the last frame", put: func(c *cell, r *FlowRow) { c.str(r.LastFile) }},
@@ -159,7 +175,7 @@ var flowsDef = tableDef[FlowRow]{
 
 var httpDef = tableDef[HTTPRow]{
 	name: TableHTTP,
-	doc:  "one row per HTTP/1.x transaction (request and its response, or either alone)",
+	doc:  "one row per HTTP transaction, HTTP/1.x or HTTP/2 (request and its response, or either alone)",
 	cols: []column[HTTPRow]{
 		{name: "uid", typ: tString, doc: docUID, put: func(c *cell, r *HTTPRow) { c.str(r.UID) }},
 		{name: "trans_depth", typ: tInt32, doc: docTransDepth, put: func(c *cell, r *HTTPRow) { c.i32(r.TransDepth) }},
@@ -174,7 +190,7 @@ var httpDef = tableDef[HTTPRow]{
 		{name: "uri", typ: tString, null: true, nostats: true, doc: "request target as sent; null when only a response was seen", put: func(c *cell, r *HTTPRow) { c.optStr(r.URI) }},
 		{name: "path", typ: tString, null: true, doc: docPath, put: func(c *cell, r *HTTPRow) { c.optStr(r.Path) }},
 		{name: "query", typ: tString, null: true, nostats: true, doc: "query string without '?', not decoded; null when absent or empty", put: func(c *cell, r *HTTPRow) { c.optStr(r.Query) }},
-		{name: "version", typ: tString, null: true, dict: true, doc: "HTTP version of the request (or of the response when there is no request), e.g. 1.1", put: func(c *cell, r *HTTPRow) { c.optStr(r.Version) }},
+		{name: "version", typ: tString, null: true, dict: true, doc: "HTTP version of the request (or of the response when there is no request): 1.0, 1.1 or 2", put: func(c *cell, r *HTTPRow) { c.optStr(r.Version) }},
 		{name: "user_agent", typ: tString, null: true, doc: "User-Agent request header; null when absent", put: func(c *cell, r *HTTPRow) { c.optStr(r.UserAgent) }},
 		{name: "referrer", typ: tString, null: true, doc: "Referer request header; null when absent", put: func(c *cell, r *HTTPRow) { c.optStr(r.Referrer) }},
 		{name: "request_headers", typ: tHeaders, nostats: true, doc: "request header lines in wire order; empty when none", put: func(c *cell, r *HTTPRow) { c.headers(r.RequestHeaders) }},
@@ -191,6 +207,8 @@ var httpDef = tableDef[HTTPRow]{
 		{name: "response_body_len", typ: tInt64, null: true, doc: "response body length on the wire; null when no response was seen", put: func(c *cell, r *HTTPRow) { c.optI64(r.ResponseBodyLen, r.HasResponse) }},
 		{name: "missing_bytes", typ: tInt64, doc: "body bytes lost in capture gaps (request + response)", put: func(c *cell, r *HTTPRow) { c.i64(r.MissingBytes) }},
 		{name: "flags", typ: tStrings, flags: true, doc: "anomaly and state flags of the transaction, plus utf8_repaired when a string column of this row held invalid UTF-8", put: func(c *cell, r *HTTPRow) { c.flagList(r.Flags) }},
+		{name: "decrypted", typ: tBool, doc: "true when the transaction was carried inside TLS and decrypted with a key log", put: func(c *cell, r *HTTPRow) { c.boolean(r.Decrypted) }},
+		{name: "stream_id", typ: tInt64, null: true, doc: "HTTP/2 stream identifier; null for HTTP/1.x", put: func(c *cell, r *HTTPRow) { c.optI64(int64(r.StreamID), r.StreamID != 0) }},
 		{name: "first_file", typ: tString, doc: docFirstFile, put: func(c *cell, r *HTTPRow) { c.str(r.FirstFile) }},
 		{name: "first_frame", typ: tInt64, doc: docFirstFrame, put: func(c *cell, r *HTTPRow) { c.i64(r.FirstFrame) }},
 		{name: "last_file", typ: tString, doc: "name of the capture file holding the transaction's last frame (a later file than first_file when the capture was rotated mid-transaction)", put: func(c *cell, r *HTTPRow) { c.str(r.LastFile) }},
@@ -341,7 +359,7 @@ var eventClustersDef = tableDef[EventClusterRow]{
 
 // Schema documents every table and column in output order.
 func Schema() []TableDoc {
-	return []TableDoc{flowsDef.tableDoc(), httpDef.tableDoc(), payloadsDef.tableDoc(), eventsDef.tableDoc(), fieldsDef.tableDoc(), leaksDef.tableDoc(), identifiersDef.tableDoc(), linksDef.tableDoc(), eventClustersDef.tableDoc()}
+	return []TableDoc{flowsDef.tableDoc(), httpDef.tableDoc(), payloadsDef.tableDoc(), eventsDef.tableDoc(), fieldsDef.tableDoc(), leaksDef.tableDoc(), identifiersDef.tableDoc(), linksDef.tableDoc(), eventClustersDef.tableDoc(), tlsDef.tableDoc(), dnsDef.tableDoc()}
 }
 
 func (d *tableDef[R]) tableDoc() TableDoc {
@@ -387,4 +405,66 @@ func typeString(t arrow.DataType) string {
 	default:
 		return t.String()
 	}
+}
+
+var tlsDef = tableDef[TLSRow]{
+	name: TableTLS,
+	doc:  "one row per TCP connection that carried TLS, with or without keys to decrypt it",
+	cols: []column[TLSRow]{
+		{name: "uid", typ: tString, doc: docUID, put: func(c *cell, r *TLSRow) { c.str(r.UID) }},
+		{name: "ts", typ: tTime, doc: "capture time of the connection's first packet", put: func(c *cell, r *TLSRow) { c.ts(r.TS) }},
+		{name: "orig_h", typ: tString, doc: "client address (the side that sent the ClientHello)", put: func(c *cell, r *TLSRow) { c.str(r.OrigH) }},
+		{name: "orig_p", typ: tInt32, doc: docOrigP, put: func(c *cell, r *TLSRow) { c.i32(int32(r.OrigP)) }},
+		{name: "resp_h", typ: tString, doc: docRespH, put: func(c *cell, r *TLSRow) { c.str(r.RespH) }},
+		{name: "resp_p", typ: tInt32, doc: docRespP, put: func(c *cell, r *TLSRow) { c.i32(int32(r.RespP)) }},
+		{name: "version", typ: tString, null: true, dict: true, doc: "negotiated protocol version, e.g. TLS 1.3; null when no ServerHello was seen", put: func(c *cell, r *TLSRow) { c.optStr(r.Version) }},
+		{name: "cipher", typ: tString, null: true, dict: true, doc: "negotiated cipher suite (IANA name); null when no ServerHello was seen", put: func(c *cell, r *TLSRow) { c.optStr(r.Cipher) }},
+		{name: "server_name", typ: tString, null: true, doc: "server name indication (SNI) of the ClientHello; null when absent", put: func(c *cell, r *TLSRow) { c.optStr(r.ServerName) }},
+		{name: "alpn_offered", typ: tStrings, doc: "application protocols the client offered (ALPN), in order", put: func(c *cell, r *TLSRow) { c.strList(r.ALPNOffered) }},
+		{name: "alpn", typ: tString, null: true, dict: true, doc: "application protocol the server chose (in TLS 1.3 known only when decrypted); null when unknown", put: func(c *cell, r *TLSRow) { c.optStr(r.ALPN) }},
+		{name: "ja4", typ: tString, null: true, doc: "JA4 client fingerprint (FoxIO); null when no ClientHello was seen", put: func(c *cell, r *TLSRow) { c.optStr(r.JA4) }},
+		{name: "ja3", typ: tString, null: true, nostats: true, doc: "JA3 string of the ClientHello (GREASE removed); null when none", put: func(c *cell, r *TLSRow) { c.optStr(r.JA3) }},
+		{name: "ja3_hash", typ: tString, null: true, doc: "MD5 of ja3; null when none", put: func(c *cell, r *TLSRow) { c.optStr(r.JA3Hash) }},
+		{name: "client_random", typ: tString, null: true, doc: "ClientHello random in hex: the key a key log line is looked up by", put: func(c *cell, r *TLSRow) { c.optStr(r.ClientRandom) }},
+		{name: "resumed", typ: tBool, doc: "true when the session was resumed (TLS 1.3 PSK accepted, or TLS 1.2 session id echoed)", put: func(c *cell, r *TLSRow) { c.boolean(r.Resumed) }},
+		{name: "hello_retry", typ: tBool, doc: "true when the server sent a HelloRetryRequest", put: func(c *cell, r *TLSRow) { c.boolean(r.HelloRetry) }},
+		{name: "keys", typ: tBool, doc: "true when the key log held secrets for this connection's client random", put: func(c *cell, r *TLSRow) { c.boolean(r.Keys) }},
+		{name: "decrypted", typ: tBool, doc: "true when application data was decrypted", put: func(c *cell, r *TLSRow) { c.boolean(r.Decrypted) }},
+		{name: "orig_records", typ: tInt64, doc: "TLS records sent by the client", put: func(c *cell, r *TLSRow) { c.i64(r.OrigRecords) }},
+		{name: "resp_records", typ: tInt64, doc: "TLS records sent by the server", put: func(c *cell, r *TLSRow) { c.i64(r.RespRecords) }},
+		{name: "orig_app_bytes", typ: tInt64, doc: "ciphertext bytes of the client's application data records", put: func(c *cell, r *TLSRow) { c.i64(r.OrigAppBytes) }},
+		{name: "resp_app_bytes", typ: tInt64, doc: "ciphertext bytes of the server's application data records", put: func(c *cell, r *TLSRow) { c.i64(r.RespAppBytes) }},
+		{name: "orig_decrypted_bytes", typ: tInt64, doc: "plaintext bytes decrypted from the client's records", put: func(c *cell, r *TLSRow) { c.i64(r.OrigDecryptedBytes) }},
+		{name: "resp_decrypted_bytes", typ: tInt64, doc: "plaintext bytes decrypted from the server's records", put: func(c *cell, r *TLSRow) { c.i64(r.RespDecryptedBytes) }},
+		{name: "undecrypted_bytes", typ: tInt64, doc: "application data ciphertext bytes that were counted but not decrypted (no keys, failures, after a gap)", put: func(c *cell, r *TLSRow) { c.i64(r.UndecryptedBytes) }},
+		{name: "decrypt_errors", typ: tInt64, doc: "records that failed to decrypt or authenticate", put: func(c *cell, r *TLSRow) { c.i64(r.DecryptErrors) }},
+		{name: "alerts", typ: tInt64, doc: "alert records seen", put: func(c *cell, r *TLSRow) { c.i64(r.Alerts) }},
+		{name: "key_updates", typ: tInt64, doc: "TLS 1.3 KeyUpdate messages followed", put: func(c *cell, r *TLSRow) { c.i64(r.KeyUpdates) }},
+		{name: "problems", typ: tStrings, flags: true, doc: "what went wrong or was irregular (e.g. no_keys, decrypt_error, gap, bad_record, unsupported_cipher), plus utf8_repaired", put: func(c *cell, r *TLSRow) { c.flagList(r.Problems) }},
+		{name: "first_file", typ: tString, doc: docFirstFile, put: func(c *cell, r *TLSRow) { c.str(r.FirstFile) }},
+		{name: "first_frame", typ: tInt64, doc: docFirstFrame, put: func(c *cell, r *TLSRow) { c.i64(r.FirstFrame) }},
+	},
+}
+
+var dnsDef = tableDef[DNSRow]{
+	name: TableDNS,
+	doc:  "one row per DNS response seen (UDP ports 53, 5353, 5355 and DNS over TCP port 53)",
+	cols: []column[DNSRow]{
+		{name: "uid", typ: tString, doc: "id of the response: the connection uid for DNS over TCP, else derived from the datagram's Community ID and time", put: func(c *cell, r *DNSRow) { c.str(r.UID) }},
+		{name: "ts", typ: tTime, doc: "capture time of the response", put: func(c *cell, r *DNSRow) { c.ts(r.TS) }},
+		{name: "proto", typ: tString, dict: true, doc: "udp or tcp", put: func(c *cell, r *DNSRow) { c.str(r.Proto) }},
+		{name: "orig_h", typ: tString, doc: "address of the querier (the response's destination)", put: func(c *cell, r *DNSRow) { c.str(r.OrigH) }},
+		{name: "orig_p", typ: tInt32, doc: "port of the querier", put: func(c *cell, r *DNSRow) { c.i32(int32(r.OrigP)) }},
+		{name: "resp_h", typ: tString, doc: "address of the DNS server", put: func(c *cell, r *DNSRow) { c.str(r.RespH) }},
+		{name: "resp_p", typ: tInt32, doc: "port of the DNS server", put: func(c *cell, r *DNSRow) { c.i32(int32(r.RespP)) }},
+		{name: "trans_id", typ: tInt32, doc: "DNS message id", put: func(c *cell, r *DNSRow) { c.i32(r.TransID) }},
+		{name: "query", typ: tString, null: true, doc: "name asked for (first question); null when none", put: func(c *cell, r *DNSRow) { c.optStr(r.Query) }},
+		{name: "qtype", typ: tString, null: true, dict: true, doc: "type asked for, e.g. A, AAAA, HTTPS; null when no question", put: func(c *cell, r *DNSRow) { c.optStr(r.QType) }},
+		{name: "rcode", typ: tString, dict: true, doc: "response code name, e.g. NOERROR, NXDOMAIN", put: func(c *cell, r *DNSRow) { c.str(r.RCode) }},
+		{name: "aa", typ: tBool, doc: "authoritative answer flag", put: func(c *cell, r *DNSRow) { c.boolean(r.AA) }},
+		{name: "tc", typ: tBool, doc: "truncated flag", put: func(c *cell, r *DNSRow) { c.boolean(r.TC) }},
+		{name: "answers", typ: tAnswers, null: true, nostats: true, doc: "answer records in order: owner name, type, TTL in seconds, data (address, name or text); never null in a run's output (null only where publish dropped it)", put: func(c *cell, r *DNSRow) { c.answers(r.Answers) }},
+		{name: "first_file", typ: tString, doc: "name of the capture file holding the response", put: func(c *cell, r *DNSRow) { c.str(r.FirstFile) }},
+		{name: "first_frame", typ: tInt64, doc: "frame number of the response within first_file", put: func(c *cell, r *DNSRow) { c.i64(r.FirstFrame) }},
+	},
 }

@@ -98,6 +98,8 @@ type Writer struct {
 	ids        *table[IdentifierRow]
 	links      *table[LinkRow]
 	evClusters *table[EventClusterRow]
+	tls        *table[TLSRow]
+	dns        *table[DNSRow]
 	all        []tableFile
 	done       bool     // Close or Abort was called
 	published  []string // final names renamed into place by Close
@@ -155,6 +157,8 @@ func Create(opts Options) (*Writer, error) {
 		func() (err error) { w.ids, err = openTable(w, &identifiersDef); return err },
 		func() (err error) { w.links, err = openTable(w, &linksDef); return err },
 		func() (err error) { w.evClusters, err = openTable(w, &eventClustersDef); return err },
+		func() (err error) { w.tls, err = openTable(w, &tlsDef); return err },
+		func() (err error) { w.dns, err = openTable(w, &dnsDef); return err },
 	} {
 		if err := open(); err != nil {
 			w.Abort()
@@ -200,6 +204,12 @@ func (w *Writer) Link(r *LinkRow) error { return w.links.add(r) }
 
 // EventCluster adds a row to the event_clusters table.
 func (w *Writer) EventCluster(r *EventClusterRow) error { return w.evClusters.add(r) }
+
+// TLS adds a row to the tls table.
+func (w *Writer) TLS(r *TLSRow) error { return w.tls.add(r) }
+
+// DNS adds a row to the dns table.
+func (w *Writer) DNS(r *DNSRow) error { return w.dns.add(r) }
 
 // Close writes what is buffered, closes and fsyncs every file, renames them
 // to their final names and fsyncs the directory. It returns one OutputFile

@@ -49,12 +49,12 @@ func TestRowGroups(t *testing.T) {
 	}
 }
 
-var tableFiles = []string{"event_clusters.parquet", "events.parquet", "fields.parquet", "flows.parquet", "http.parquet", "identifiers.parquet", "leaks.parquet", "links.parquet", "payloads.parquet"}
+var tableFiles = []string{"dns.parquet", "event_clusters.parquet", "events.parquet", "fields.parquet", "flows.parquet", "http.parquet", "identifiers.parquet", "leaks.parquet", "links.parquet", "payloads.parquet", "tls.parquet"}
 
 func TestTempNamesUntilClose(t *testing.T) {
 	w, dir := newWriter(t, Options{})
 	must(t, w.Flow(&FlowRow{UID: "C1"}))
-	want := []string{".event_clusters.parquet.tmp", ".events.parquet.tmp", ".fields.parquet.tmp", ".flows.parquet.tmp", ".http.parquet.tmp", ".identifiers.parquet.tmp", ".leaks.parquet.tmp", ".links.parquet.tmp", ".payloads.parquet.tmp"}
+	want := []string{".dns.parquet.tmp", ".event_clusters.parquet.tmp", ".events.parquet.tmp", ".fields.parquet.tmp", ".flows.parquet.tmp", ".http.parquet.tmp", ".identifiers.parquet.tmp", ".leaks.parquet.tmp", ".links.parquet.tmp", ".payloads.parquet.tmp", ".tls.parquet.tmp"}
 	if got := dirNames(t, dir); !slices.Equal(got, want) {
 		t.Fatalf("before Close: %q, want %q", got, want)
 	}
@@ -189,6 +189,8 @@ func TestSchemaDocs(t *testing.T) {
 		{identifiersDef.name, fieldNames(identifiersDef.arrowSchema().Fields())},
 		{linksDef.name, fieldNames(linksDef.arrowSchema().Fields())},
 		{eventClustersDef.name, fieldNames(eventClustersDef.arrowSchema().Fields())},
+		{tlsDef.name, fieldNames(tlsDef.arrowSchema().Fields())},
+		{dnsDef.name, fieldNames(dnsDef.arrowSchema().Fields())},
 	} {
 		schemas[s.name] = s.fields
 	}
@@ -212,7 +214,7 @@ func TestSchemaDocs(t *testing.T) {
 			t.Errorf("%s: duplicate column names in %q", td.Name, cols)
 		}
 	}
-	if want := []string{"flows", "http", "payloads", "events", "fields", "leaks", "identifiers", "links", "event_clusters"}; !slices.Equal(tables, want) {
+	if want := []string{"flows", "http", "payloads", "events", "fields", "leaks", "identifiers", "links", "event_clusters", "tls", "dns"}; !slices.Equal(tables, want) {
 		t.Errorf("tables %q, want %q", tables, want)
 	}
 }
