@@ -282,19 +282,19 @@ func TestHTTPSServerNames(t *testing.T) {
 	for _, hr := range []httpsRun{httpsRuns[0], {"https-go.pcap", nil}} {
 		withKeys := len(hr.keylogs) > 0
 		out := runHTTPS(t, hr.capture, hr.keylogs, 1)
-		got := sinktest.Query(t, `SELECT server_name, server_name_source, coalesce(app_proto, ''), tls, decrypted FROM read_parquet(?) ORDER BY server_name`, filepath.Join(out, "flows.parquet"))
+		got := sinktest.Query(t, `SELECT server_name, server_name_source, coalesce(app_proto, ''), tls, decrypted, array_to_string(problems, ' ') FROM read_parquet(?) ORDER BY server_name`, filepath.Join(out, "flows.parquet"))
 		seen := map[string]bool{}
-		want := [][]string{{"raw.telemetry.test", "dns", "", "false", "false"}}
+		want := [][]string{{"raw.telemetry.test", "dns", "", "false", "false", ""}}
 		for _, c := range cases {
 			if c.capture != hr.capture || seen[c.name] {
 				continue
 			}
 			seen[c.name] = true
-			src, proto := "sni", "tls"
+			src, proto, problems := "sni", "tls", "tls_no_keys"
 			if withKeys && c.keyed {
-				src, proto = "http", map[string]string{"HTTP/1.1": "http1", "HTTP/2": "http2"}[c.httpVersion]
+				src, proto, problems = "http", map[string]string{"HTTP/1.1": "http1", "HTTP/2": "http2"}[c.httpVersion], ""
 			}
-			want = append(want, []string{c.host, src, proto, "true", boolString(withKeys && c.keyed)})
+			want = append(want, []string{c.host, src, proto, "true", boolString(withKeys && c.keyed), problems})
 		}
 		slices.SortFunc(want, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
 		if !slices.EqualFunc(got, want, slices.Equal[[]string]) {

@@ -79,8 +79,11 @@ func newRun(cfg Config, set *capture.Set, out *sink.Writer) *run {
 		skipped: make(map[packet.SkipReason]int64),
 		graph:   correlate.New(),
 		h1cfg:   h1.Config{MaxBodyBytes: cfg.MaxBodyBytes},
-		h2cfg:   h2.Config{MaxBodyBytes: cfg.MaxBodyBytes},
-		keys:    tlsrec.NewKeyLog(),
+		// HTTP/2 keeps a body per open stream: fewer streams and a smaller
+		// encoded-body cap than HTTP/1's one-message-at-a-time 8 MiB bound
+		// a connection's memory (256 x 2 MiB at worst).
+		h2cfg: h2.Config{MaxBodyBytes: cfg.MaxBodyBytes, MaxEncodedBytes: max(2<<20, cfg.MaxBodyBytes), MaxStreams: 256},
+		keys:  tlsrec.NewKeyLog(),
 		// Enough names for a day of a household's lookups; the oldest go
 		// first, so a long capture keeps the recent ones.
 		resolver: dns.NewResolver(1 << 16),
@@ -226,8 +229,16 @@ func (c *conn) End(s *reassembly.ConnSummary) {
 // the server's address just before the connection began.
 func (c *conn) nameServer(row *sink.FlowRow) {
 	row.AppProto = c.app.proto(c.txs)
+	if c.app.h2 != nil {
+		for _, p := range c.app.h2.Problems() {
+			row.Problems = append(row.Problems, "http2_"+p)
+		}
+	}
 	if c.tls != nil {
 		info := c.tls.Info()
+		for _, p := range info.Problems.Names() {
+			row.Problems = append(row.Problems, "tls_"+p)
+		}
 		row.TLS, row.Decrypted = true, info.Decrypted
 		if row.AppProto == "" {
 			row.AppProto = "tls"

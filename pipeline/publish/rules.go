@@ -34,7 +34,7 @@ var tableRules = map[string]map[string]rule{
 		"uid": pseud, "community_id": pseud, "orig_h": pseud, "resp_h": server,
 		"app": text, "end_reason": keep, "history": keep, "roles": keep, "encap": keep,
 		"overlaps": keep, "first_file": keep, "last_file": keep,
-		"app_proto": keep, "server_name": text, "server_name_source": keep, "resp_country": keep, "resp_as_org": keep,
+		"app_proto": keep, "problems": keep, "server_name": text, "server_name_source": keep, "resp_country": keep, "resp_as_org": keep,
 	},
 	"http": {
 		"uid": pseud, "orig_h": pseud, "resp_h": server, "method": keep, "host": text,

@@ -41,6 +41,7 @@ type FlowRow struct {
 	AppProto                         string // http1, http2, tls, dns; "" is written as null
 	TLS                              bool   // the connection carried TLS
 	Decrypted                        bool   // some of its TLS application data was decrypted
+	Problems                         []string
 	ServerName                       string // "" is written as null
 	ServerNameSource                 string // http, sni, dns; "" is written as null
 	RespCountry                      string // ISO country code of resp_h; "" is written as null
