@@ -11,6 +11,7 @@ func (r *run) manifest(s *Summary) *sink.Manifest {
 		Tool:    "telltale",
 		Version: r.cfg.Version,
 		Args:    r.cfg.Args,
+		Status:  s.Status,
 		Options: map[string]any{
 			"out":               r.cfg.OutDir,
 			"workers":           r.cfg.Workers,
@@ -21,6 +22,7 @@ func (r *run) manifest(s *Summary) *sink.Manifest {
 			"keylogs":           len(r.cfg.KeyLogs),
 			"geoip":             r.cfg.GeoIP != "",
 			"asn":               r.cfg.ASN != "",
+			"limits":            r.cfg.Limits.manifest(),
 		},
 		Outputs:     s.Outputs,
 		NotCaptures: s.NotCaptures,

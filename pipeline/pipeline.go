@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"telltale/pipeline/capture"
@@ -65,6 +66,13 @@ type Config struct {
 	// the autonomous system of each server address; "" for none.
 	GeoIP, ASN string
 
+	// Limits cap memory and time on hostile input.
+	Limits Limits
+
+	// Force lets the run write into an existing directory that is not a
+	// telltale dataset (its other files are kept).
+	Force bool
+
 	// Recorded in the manifest only.
 	Version string
 	Args    []string
@@ -72,8 +80,30 @@ type Config struct {
 	Logger *slog.Logger // progress and problems; nil discards
 }
 
+// Run statuses, in the manifest and Summary.Status.
+const (
+	StatusComplete     = "complete"      // every input read to its end without damage
+	StatusDamagedInput = "damaged_input" // some input was truncated, corrupt or unreadable; the rest was read
+	StatusInterrupted  = "interrupted"   // the context was cancelled: the dataset holds what was read before
+)
+
+// damaged reports whether any input had a problem.
+func damaged(set *capture.Set) bool {
+	if st := set.Stats(); st.Errors > 0 || st.BadFiles > 0 {
+		return true
+	}
+	for _, fi := range set.Files() {
+		if fi.Truncated || len(fi.Errors) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Summary is what a finished run reports.
 type Summary struct {
+	// Status is StatusComplete, StatusDamagedInput or StatusInterrupted.
+	Status   string
 	Counters []Counter
 	Outputs  []sink.OutputFile
 	Inputs   []capture.FileInfo
@@ -110,8 +140,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if len(cfg.Inputs) == 0 {
 		return nil, errors.New("pipeline: no input captures")
 	}
+	cfg.Limits = cfg.Limits.withDefaults()
 
-	ext, err := extract.New(cfg.Profiles, extract.Limits{})
+	ext, err := extract.New(cfg.Profiles, cfg.Limits.extract())
 	if err != nil {
 		return nil, err
 	}
@@ -132,11 +163,23 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	defer set.Close()
 
-	out, err := sink.Create(sink.Options{Dir: cfg.OutDir, Compression: cfg.Compression, RowGroupRows: rowGroupRows, MaxRowGroupBytes: rowGroupBytes})
+	if err := checkOutDir(cfg.OutDir, cfg.Force); err != nil {
+		return nil, err
+	}
+	staging, err := newStaging(cfg.OutDir)
 	if err != nil {
 		return nil, err
 	}
 	ok := false
+	defer func() {
+		if !ok {
+			os.RemoveAll(staging)
+		}
+	}()
+	out, err := sink.Create(sink.Options{Dir: staging, Compression: cfg.Compression, RowGroupRows: rowGroupRows, MaxRowGroupBytes: rowGroupBytes})
+	if err != nil {
+		return nil, err
+	}
 	defer func() {
 		if !ok {
 			out.Abort()
@@ -157,7 +200,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 		defer r.geo.Close()
 	}
-	if r.spool, err = newEventSpool(cfg.OutDir); err != nil {
+	if r.spool, err = newEventSpool(staging); err != nil {
 		return nil, err
 	}
 	defer r.spool.close()
@@ -181,8 +224,17 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		counters = append(counters, Counter(c))
 	}
 	sortCounters(counters)
-	sum := &Summary{Counters: counters, Outputs: outputs, Inputs: set.Files(), NotCaptures: others}
-	if err := sink.WriteManifest(cfg.OutDir, r.manifest(sum)); err != nil {
+	sum := &Summary{Counters: counters, Outputs: outputs, Inputs: set.Files(), NotCaptures: others, Status: StatusComplete}
+	if r.interrupted {
+		sum.Status = StatusInterrupted
+	} else if damaged(set) {
+		sum.Status = StatusDamagedInput
+	}
+	if err := sink.WriteManifest(staging, r.manifest(sum)); err != nil {
+		return nil, err
+	}
+	r.spool.close()
+	if err := publishStaging(staging, cfg.OutDir); err != nil {
 		return nil, err
 	}
 	ok = true
@@ -196,8 +248,12 @@ func (r *run) loop(ctx context.Context, log *slog.Logger) error {
 	var lastTick int64
 	for n := 0; ; n++ {
 		if n&0xfff == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+			if ctx.Err() != nil {
+				// Stop reading; what was read is finished and written,
+				// marked interrupted.
+				r.interrupted = true
+				log.Warn("interrupted: finishing what was read", "frames", r.frames)
+				break
 			}
 			if err := r.work.failed(); err != nil {
 				return err

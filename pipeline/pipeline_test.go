@@ -225,24 +225,6 @@ func TestMissingInputFails(t *testing.T) {
 	}
 }
 
-// TestCancelledRunLeavesNoTables checks that an interrupted run leaves no
-// file that looks complete.
-func TestCancelledRunLeavesNoTables(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	out := filepath.Join(t.TempDir(), "out")
-	_, err := Run(ctx, Config{Inputs: []string{filepath.Join(samplesDir, "phone-browser.pcap")}, OutDir: out})
-	if err == nil {
-		t.Fatal("Run with a cancelled context succeeded")
-	}
-	entries, _ := os.ReadDir(out)
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".parquet") || e.Name() == "manifest.json" {
-			t.Errorf("cancelled run left %s", e.Name())
-		}
-	}
-}
-
 // TestSwapFlowSides checks the role flip used when only the HTTP content
 // tells who the client was: every per-side column moves, history letters
 // change case.

@@ -49,6 +49,7 @@ type run struct {
 	known       *leak.Matcher      // nil without known values; immutable
 
 	frames       int64
+	interrupted  bool // the context was cancelled while reading
 	tcpSegments  int64
 	dnsDatagrams int64
 	skipped      map[packet.SkipReason]int64
@@ -78,18 +79,19 @@ func newRun(cfg Config, set *capture.Set, out *sink.Writer) *run {
 		decoder: packet.NewDecoder(),
 		skipped: make(map[packet.SkipReason]int64),
 		graph:   correlate.New(),
-		h1cfg:   h1.Config{MaxBodyBytes: cfg.MaxBodyBytes},
+		h1cfg:   h1.Config{MaxBodyBytes: cfg.MaxBodyBytes, MaxHeaderBytes: cfg.Limits.MaxHeaderBytes, MaxDecodedBytes: cfg.Limits.MaxDecodedBytes},
 		// HTTP/2 keeps a body per open stream: fewer streams and a smaller
 		// encoded-body cap than HTTP/1's one-message-at-a-time 8 MiB bound
 		// a connection's memory (256 x 2 MiB at worst).
-		h2cfg: h2.Config{MaxBodyBytes: cfg.MaxBodyBytes, MaxEncodedBytes: max(2<<20, cfg.MaxBodyBytes), MaxStreams: 256},
-		keys:  tlsrec.NewKeyLog(),
+		h2cfg: h2.Config{MaxBodyBytes: cfg.MaxBodyBytes, MaxEncodedBytes: max(2<<20, cfg.MaxBodyBytes), MaxStreams: 256,
+			MaxHeaderListBytes: cfg.Limits.MaxHeaderBytes, MaxDecodedBytes: cfg.Limits.MaxDecodedBytes},
+		keys: tlsrec.NewKeyLog(),
 		// Enough names for a day of a household's lookups; the oldest go
 		// first, so a long capture keeps the recent ones.
 		resolver: dns.NewResolver(1 << 16),
 	}
 	r.dnsParse.Stats = &r.dnsStats
-	r.asm = reassembly.New(reassembly.Config{IdleTimeout: cfg.IdleTimeout}, r)
+	r.asm = reassembly.New(cfg.Limits.reassembly(cfg), r)
 	workers := cfg.Workers
 	r.work = newOrdered(workers, 4*max(workers, 1), r.process, r.write)
 	return r

@@ -12,6 +12,28 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
+// Exit codes, documented in `telltale --help` (exitCodesText) and the README.
+const (
+	exitOK          = 0
+	exitFailure     = 1 // nothing (new) written
+	exitUsage       = 2 // bad flags or arguments, or an output directory that is not a dataset
+	exitDamaged     = 3 // dataset complete and valid; some input damaged
+	exitInterrupted = 4 // dataset complete and valid; reading stopped by SIGINT/SIGTERM
+	exitMismatch    = 5 // telltale verify: an output or input differs from the manifest
+)
+
+const exitCodesText = `EXIT STATUS:
+   0  complete: every input read to its end, dataset written (manifest status "complete")
+   1  failure: nothing new written (no readable input, output not writable, a bad --keylog, --geoip or --asn file)
+   2  usage: bad flags or arguments, or --out is a non-empty directory that is not a telltale dataset (give --force)
+   3  damaged input: the dataset is complete and valid, but some input was truncated, corrupt or unreadable;
+      the rest was read (manifest status "damaged_input"; the problems are in manifest.json inputs[].errors)
+   4  interrupted: SIGINT or SIGTERM stopped reading; what was read is written as a complete, valid dataset
+      (manifest status "interrupted"); a second signal kills at once
+   5  telltale verify: an output or an input differs from the manifest, or a rerun was not byte-identical
+   A run writes into a staging directory beside --out and swaps it in at the end: killed at any point, it
+   leaves the previous dataset or the new one, never a mix, and never a half-written file under a final name.`
+
 // version is the tool version recorded in every manifest; release builds set
 // it with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
@@ -35,6 +57,7 @@ func newApp(stdout, stderr io.Writer, args []string) *cli.App {
 		Name:                      "telltale",
 		Usage:                     "show what a device's software sends home, from packet captures",
 		Version:                   version,
+		CustomAppHelpTemplate:     cli.AppHelpTemplate + "\n" + exitCodesText + "\n",
 		Writer:                    stdout,
 		ErrWriter:                 stderr,
 		DisableSliceFlagSeparator: true,

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 
 	"github.com/urfave/cli/v2"
@@ -35,6 +37,17 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 			&cli.StringSliceFlag{Name: "keylog", Usage: "NSS key log `FILE` (SSLKEYLOGFILE format) to decrypt TLS with; repeatable. Secrets in pcapng Decryption Secrets Blocks are used as well"},
 			&cli.StringFlag{Name: "geoip", Usage: "MaxMind-format country or city database `FILE` (GeoLite2-Country/City, DB-IP lite): flows.resp_country"},
 			&cli.StringFlag{Name: "asn", Usage: "MaxMind-format ASN database `FILE` (GeoLite2-ASN, DB-IP lite ASN): flows.resp_asn and resp_as_org"},
+			&cli.BoolFlag{Name: "force", Usage: "write into an existing directory that is not a telltale dataset (its other files are kept)"},
+			&cli.Int64Flag{Name: "max-decoded", Value: 64 << 20, Usage: "Content-Encoding output `BYTES` counted per HTTP message (decompression bombs stop here, flagged decode_limit)"},
+			&cli.IntFlag{Name: "max-header-bytes", Value: 64 << 10, Usage: "`BYTES` of an HTTP/1 header block (and of any one line), and of an HTTP/2 header list"},
+			&cli.IntFlag{Name: "max-headers", Value: 1000, Usage: "header lines kept per HTTP/1 message (flagged header_limit beyond)"},
+			&cli.IntFlag{Name: "max-decode-depth", Value: 6, Usage: "decoding steps of a telemetry payload (payloads.limit = depth)"},
+			&cli.Int64Flag{Name: "max-decode-bytes", Value: 16 << 20, Usage: "`BYTES` of each decoding step's output (payloads.limit = bytes)"},
+			&cli.Int64Flag{Name: "max-ratio", Value: 1000, Usage: "expansion ratio of one decompression step (payloads.limit = ratio)"},
+			&cli.IntFlag{Name: "max-flows", Value: 1 << 20, Usage: "TCP connections tracked at once; the longest idle is ended beyond it (flows.end_reason = evicted)"},
+			&cli.IntFlag{Name: "max-ooo-flow", Value: 4 << 20, Usage: "out-of-order `BYTES` held per direction before the hole becomes a gap"},
+			&cli.Int64Flag{Name: "max-ooo-total", Value: 256 << 20, Usage: "out-of-order `BYTES` held over all connections"},
+			&cli.Int64Flag{Name: "max-memory", Usage: "soft memory limit in `BYTES` for the Go runtime (GOMEMLIMIT); 0 leaves it alone"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only warnings and errors"},
 			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile to `FILE`"},
 		},
@@ -104,15 +117,39 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 				KeyLogs:         c.StringSlice("keylog"),
 				GeoIP:           c.String("geoip"),
 				ASN:             c.String("asn"),
-				Version:         version,
-				Args:            args[1:],
-				Logger:          log,
+				Force:           c.Bool("force"),
+				Limits: pipeline.Limits{
+					MaxDecodedBytes:  c.Int64("max-decoded"),
+					MaxHeaderBytes:   c.Int("max-header-bytes"),
+					MaxHeaders:       c.Int("max-headers"),
+					DecodeDepth:      c.Int("max-decode-depth"),
+					DecodeBytes:      c.Int64("max-decode-bytes"),
+					DecodeRatio:      c.Int64("max-ratio"),
+					MaxFlows:         c.Int("max-flows"),
+					MaxOutOfOrder:    c.Int("max-ooo-flow"),
+					MaxOutOfOrderAll: c.Int64("max-ooo-total"),
+				},
+				Version: version,
+				Args:    args[1:],
+				Logger:  log,
+			}
+			if m := c.Int64("max-memory"); m > 0 {
+				debug.SetMemoryLimit(m)
 			}
 			sum, err := pipeline.Run(c.Context, cfg)
+			if errors.Is(err, pipeline.ErrNotDataset) {
+				return cli.Exit("run: "+err.Error(), exitUsage)
+			}
 			if err != nil {
 				return err
 			}
 			printSummary(c.App.ErrWriter, cfg.OutDir, sum)
+			switch sum.Status {
+			case pipeline.StatusInterrupted:
+				return cli.Exit("run: interrupted: the dataset holds what was read before the signal (manifest status \"interrupted\")", exitInterrupted)
+			case pipeline.StatusDamagedInput:
+				return cli.Exit("run: some input was damaged (see the warnings above and manifest.json inputs[].errors); the rest was read (manifest status \"damaged_input\")", exitDamaged)
+			}
 			return nil
 		},
 	}

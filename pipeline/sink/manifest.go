@@ -17,15 +17,19 @@ const ManifestName = "manifest.json"
 // complete. Field order is the JSON key order; nothing in it depends on the
 // wall clock, so reruns give the same manifest.
 type Manifest struct {
-	Tool          string         `json:"tool"` // "telltale"
-	Version       string         `json:"version"`
-	SchemaVersion int            `json:"schema_version"` // WriteManifest fills in SchemaVersion when 0
-	Args          []string       `json:"args"`           // command line, without the program name
-	Options       map[string]any `json:"options"`        // effective options; encoding/json sorts map keys
-	Inputs        []Input        `json:"inputs"`
-	NotCaptures   []string       `json:"not_capture_files"` // files in input directories skipped as not captures
-	Outputs       []OutputFile   `json:"outputs"`
-	Counters      []Counter      `json:"counters"` // written sorted by name
+	Tool          string `json:"tool"` // "telltale"
+	Version       string `json:"version"`
+	SchemaVersion int    `json:"schema_version"` // WriteManifest fills in SchemaVersion when 0
+	// Status says how the run ended: complete, damaged_input (some input
+	// was truncated, corrupt or unreadable; the rest was read) or
+	// interrupted (stopped by a signal; the dataset holds what was read).
+	Status      string         `json:"status"`
+	Args        []string       `json:"args"`    // command line, without the program name
+	Options     map[string]any `json:"options"` // effective options; encoding/json sorts map keys
+	Inputs      []Input        `json:"inputs"`
+	NotCaptures []string       `json:"not_capture_files"` // files in input directories skipped as not captures
+	Outputs     []OutputFile   `json:"outputs"`
+	Counters    []Counter      `json:"counters"` // written sorted by name
 }
 
 // Input describes one capture file read.

@@ -11,6 +11,7 @@ func TestWriteManifest(t *testing.T) {
 	dir := t.TempDir()
 	m := &Manifest{
 		Version: "v0.1.0",
+		Status:  "complete",
 		Args:    []string{"run", "--out", "a&b<c>"},
 		Options: map[string]any{"workers": 4, "compression": "zstd", "max_body_bytes": 1 << 20},
 		Inputs: []Input{{
@@ -34,6 +35,7 @@ func TestWriteManifest(t *testing.T) {
   "tool": "telltale",
   "version": "v0.1.0",
   "schema_version": 3,
+  "status": "complete",
   "args": [
     "run",
     "--out",
@@ -108,7 +110,7 @@ func TestWriteManifest(t *testing.T) {
 	// Empty manifest: every list is [] rather than null.
 	must(t, WriteManifest(dir, &Manifest{}))
 	got, _ = os.ReadFile(filepath.Join(dir, ManifestName))
-	want = "{\n  \"tool\": \"telltale\",\n  \"version\": \"\",\n  \"schema_version\": 3,\n  \"args\": [],\n  \"options\": {},\n  \"inputs\": [],\n  \"not_capture_files\": [],\n  \"outputs\": [],\n  \"counters\": []\n}\n"
+	want = "{\n  \"tool\": \"telltale\",\n  \"version\": \"\",\n  \"schema_version\": 3,\n  \"status\": \"\",\n  \"args\": [],\n  \"options\": {},\n  \"inputs\": [],\n  \"not_capture_files\": [],\n  \"outputs\": [],\n  \"counters\": []\n}\n"
 	if string(got) != want {
 		t.Errorf("empty manifest:\n%s\nwant:\n%s", got, want)
 	}
