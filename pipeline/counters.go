@@ -12,6 +12,8 @@ func (r *run) counters() []Counter {
 	add("capture.files", cs.Files)
 	add("capture.bad_files", cs.BadFiles)
 	add("capture.errors", cs.Errors)
+	add("capture.resyncs", cs.Resyncs)
+	add("capture.skipped_bytes", cs.SkippedBytes)
 	add("capture.not_capture_files", int64(len(r.notCaptures)))
 	add("packets.read", r.frames)
 	add("packets.tcp", r.tcpSegments)

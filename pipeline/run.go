@@ -79,7 +79,7 @@ func newRun(cfg Config, set *capture.Set, out *sink.Writer) *run {
 		decoder: packet.NewDecoder(),
 		skipped: make(map[packet.SkipReason]int64),
 		graph:   correlate.New(),
-		h1cfg:   h1.Config{MaxBodyBytes: cfg.MaxBodyBytes, MaxHeaderBytes: cfg.Limits.MaxHeaderBytes, MaxDecodedBytes: cfg.Limits.MaxDecodedBytes},
+		h1cfg:   h1.Config{MaxBodyBytes: cfg.MaxBodyBytes, MaxHeaderBytes: cfg.Limits.MaxHeaderBytes, MaxHeaders: cfg.Limits.MaxHeaders, MaxDecodedBytes: cfg.Limits.MaxDecodedBytes},
 		// HTTP/2 keeps a body per open stream: fewer streams and a smaller
 		// encoded-body cap than HTTP/1's one-message-at-a-time 8 MiB bound
 		// a connection's memory (256 x 2 MiB at worst).

@@ -55,6 +55,11 @@ type FileInfo struct {
 	// are only counted in Stats.Errors.
 	Errors    []string
 	Truncated bool // the file (or its gzip stream) ends inside a record
+	// Resyncs counts the corrupt pcapng blocks after which reading resumed
+	// at the next block boundary found by scanning; SkippedBytes the bytes
+	// those scans passed over (including a last scan that found none).
+	Resyncs      int64
+	SkippedBytes int64
 }
 
 // Stats are a Set's totals.
@@ -63,6 +68,9 @@ type Stats struct {
 	Frames   int64 // frames delivered
 	BadFiles int64 // files that could not be read at all (not a capture, unsupported, unreadable)
 	Errors   int64 // problems recorded, over all files, including those not listed
+	// Resyncs and SkippedBytes total FileInfo.Resyncs and SkippedBytes.
+	Resyncs      int64
+	SkippedBytes int64
 }
 
 // Set reads a list of capture files as one stream of frames.
@@ -287,7 +295,7 @@ func (s *Set) closeFile() {
 	fi := &s.files[s.idx]
 	rd := s.rd
 	s.buf = rd.buf
-	s.stats.Errors += rd.nerrs
+	s.account(fi, rd)
 	if more := rd.nerrs - int64(len(fi.Errors)); more > 0 {
 		fi.Errors = append(fi.Errors, fmt.Sprintf("%s: %d more problems not listed", fi.Name, more))
 	}
@@ -297,6 +305,14 @@ func (s *Set) closeFile() {
 	s.file.Close()
 	s.file = nil
 	s.rd = nil
+}
+
+// account adds a finished reader's counts to the file and the totals.
+func (s *Set) account(fi *FileInfo, rd *reader) {
+	s.stats.Errors += rd.nerrs
+	fi.Resyncs, fi.SkippedBytes = rd.resyncs, rd.skipped
+	s.stats.Resyncs += rd.resyncs
+	s.stats.SkippedBytes += rd.skipped
 }
 
 func (s *Set) sum(fi *FileInfo) {
@@ -316,7 +332,7 @@ func (s *Set) Close() error {
 		return nil
 	}
 	fi := &s.files[s.idx]
-	s.stats.Errors += s.rd.nerrs
+	s.account(fi, s.rd)
 	var err error
 	if err = s.rd.src.finish(); err == nil {
 		s.sum(fi)

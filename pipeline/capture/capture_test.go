@@ -314,7 +314,7 @@ func TestDamagedRecords(t *testing.T) {
 			t.Errorf("%d frames, errors %q", len(got), s.Files()[0].Errors)
 		}
 	})
-	t.Run("pcapng trailer mismatch ends file", func(t *testing.T) {
+	t.Run("pcapng trailer mismatch resynchronises", func(t *testing.T) {
 		n := &ngFile{}
 		n.shb(le, 1, 0)
 		n.idb(1, 0)
@@ -324,8 +324,8 @@ func TestDamagedRecords(t *testing.T) {
 		f := bytes.Clone(n.b)
 		le.PutUint32(f[n.starts[2]-4:], 9) // trailer of the second packet block
 		s, got := readSet(t, writeFile(t, dir, "trailer.pcapng", f))
-		want := []string{"trailer.pcapng: offset " + itoa(n.starts[1]) + ": frame 2: malformed block: trailing length 9 differs from leading length 92; rest of file skipped"}
-		if len(got) != 1 || !reflect.DeepEqual(s.Files()[0].Errors, want) {
+		want := []string{"trailer.pcapng: offset " + itoa(n.starts[1]) + ": frame 2: malformed block (type 0x6): trailing length 9 differs from leading length 92; resynchronised at offset " + itoa(n.starts[2]) + " (92 bytes skipped)"}
+		if len(got) != 2 || got[1].Offset != n.starts[2] || got[1].Frame != 2 || !reflect.DeepEqual(s.Files()[0].Errors, want) {
 			t.Errorf("%d frames, errors %q", len(got), s.Files()[0].Errors)
 		}
 	})

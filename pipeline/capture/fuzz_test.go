@@ -32,6 +32,27 @@ func FuzzReader(f *testing.F) {
 	f.Add(n.b)
 	f.Add(gz(f, n.b))
 	f.Add(n.b[:len(n.b)-30])
+	// Seeds for resynchronisation: a damaged length, a damaged trailer, a
+	// reserved type, junk between blocks, a damaged first section header.
+	r := &ngFile{}
+	r.shb(le, 1, 0)
+	r.idb(1, 0)
+	r.epb(0, 1, a, 60)
+	r.epb(0, 2, b, 300)
+	r.block(ngNRB, []byte{0, 0, 0, 0})
+	r.epb(0, 3, a, 60)
+	for _, mangle := range []func(c []byte) []byte{
+		func(c []byte) []byte { le.PutUint32(c[r.starts[1]+4:], 0xfffffff0); return c },
+		func(c []byte) []byte { le.PutUint32(c[r.starts[1]+4:], 156); return c },
+		func(c []byte) []byte { le.PutUint32(c[r.starts[1]-4:], 7); return c },
+		func(c []byte) []byte { le.PutUint32(c[r.starts[1]:], 0x0a0d0a00); return c },
+		func(c []byte) []byte {
+			return append(append(c[:r.starts[1]:r.starts[1]], 0xde, 0xad, 0xbe), r.b[r.starts[1]:]...)
+		},
+		func(c []byte) []byte { le.PutUint32(c[4:], 29); return c },
+	} {
+		f.Add(mangle(bytes.Clone(r.b)))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h := sha256.New()
 		src, err := newSource(bytes.NewReader(data), h)
@@ -55,6 +76,9 @@ func FuzzReader(f *testing.F) {
 				}
 				if int64(len(info.Errors)) > rd.nerrs || len(info.Errors) > maxListedErrors {
 					t.Fatalf("%d errors listed, %d counted", len(info.Errors), rd.nerrs)
+				}
+				if rd.resyncs > rd.nerrs || rd.skipped < 0 || rd.skipped > src.pos || rd.resyncs > 0 && rd.skipped == 0 {
+					t.Fatalf("%d resyncs, %d bytes skipped, %d problems, %d input bytes", rd.resyncs, rd.skipped, rd.nerrs, len(data))
 				}
 			}
 		}

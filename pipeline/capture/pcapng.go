@@ -13,6 +13,17 @@ import (
 // allocates whatever captured length a corrupt block claims, and does not
 // report offsets. Owning the block loop also lets a damaged packet block be
 // skipped on its (verified) block boundary instead of ending the file.
+//
+// A block whose own framing is corrupt (an absurd or unaligned length, a
+// reserved block type, a trailing length that differs from the leading one)
+// leaves no trustworthy boundary. The reader then resynchronises: it scans
+// forward, byte by byte, for the next offset where a block the specification
+// defines starts, with a plausible length and a matching trailing length
+// (and, for a packet block, a known interface and a captured length that
+// fits), and reads on from there. The scan is bounded (maxResyncScan); every
+// resynchronisation is a listed problem saying where reading resumed.
+// Lengths are checked against the trailer before a block is consumed
+// (peekWindow), so a corrupt length does not swallow the blocks after it.
 
 // Block types.
 const (
@@ -20,8 +31,13 @@ const (
 	ngIDB = 0x00000001 // interface description
 	ngPB  = 0x00000002 // packet block (obsolete, still written by old tools)
 	ngSPB = 0x00000003 // simple packet block
+	ngNRB = 0x00000004 // name resolution
+	ngISB = 0x00000005 // interface statistics
 	ngEPB = 0x00000006 // enhanced packet block
 	ngDSB = 0x0000000a // decryption secrets
+
+	ngCustomCopy   = 0x00000bad // custom block that rewriters may copy
+	ngCustomNoCopy = 0x40000bad // custom block that rewriters must not copy
 
 	ngByteOrderMagic = 0x1a2b3c4d
 )
@@ -46,25 +62,22 @@ type ngState struct {
 	meta     []byte // scratch for section and interface blocks
 }
 
-// ngHeader reads the first section header block; the reader has consumed
-// its block type already.
+// ngHeader checks the start of the first section header block and takes its
+// byte order; nothing is consumed, the block is read by ngNext like any other.
 func (r *reader) ngHeader() error {
-	if n, err := r.src.readFull(r.hdr[4:12]); err != nil {
+	p, err := r.src.peek(12)
+	if len(p) < 12 {
 		if isUnexpectedEOF(err) {
-			return fmt.Errorf("truncated pcapng section header (%d of 12 bytes)", n+4)
+			return fmt.Errorf("truncated pcapng section header (%d of 12 bytes)", len(p))
 		}
 		return err
 	}
-	be, ok := ngOrder(r.hdr[8:12])
+	be, ok := ngOrder(p[8:12])
 	if !ok {
-		return fmt.Errorf("pcapng section header has no byte-order magic (%x)", r.hdr[8:12])
+		return fmt.Errorf("pcapng section header has no byte-order magic (%x)", p[8:12])
 	}
 	r.be = be
-	length := r.u32(r.hdr[4:8], be)
-	if err := ngCheckLength(ngSHB, length); err != nil {
-		return err
-	}
-	return r.ngSection(0, length)
+	return nil
 }
 
 // ngOrder decodes a byte-order magic.
@@ -78,15 +91,188 @@ func ngOrder(b []byte) (bigEndian, ok bool) {
 	return false, false
 }
 
+// corruptError says a block's own framing is broken: the reader cannot
+// trust its boundary and resynchronises.
+type corruptError struct{ msg string }
+
+func (e *corruptError) Error() string { return e.msg }
+
+func corrupt(format string, args ...any) error {
+	return &corruptError{fmt.Sprintf(format, args...)}
+}
+
+// ngReserved reports block type values the specification reserves to detect
+// corruption (the SHB type mangled by line-end conversion) and the reserved
+// value 0.
+func ngReserved(typ uint32) bool {
+	return typ == 0 || typ&0xffffff00 == 0x0a0d0a00 || typ&0x00ffffff == 0x000a0d0a ||
+		typ&0x00ffffff == 0x000a0d0d || typ&0xffffff00 == 0x0d0d0a00
+}
+
+// ngKnown reports block types that are skipped without comment: those the
+// specification lists (including obsolete and experimental ones, and the
+// ranges registered to Hone and Sysdig) and local-use types.
+func ngKnown(typ uint32) bool {
+	switch {
+	case typ >= ngIDB && typ <= 0x0a, typ == ngSHB, typ == ngCustomCopy, typ == ngCustomNoCopy:
+		return true
+	case typ >= 0x101 && typ <= 0x102, typ >= 0x201 && typ <= 0x213:
+		return true
+	}
+	return typ&0x80000000 != 0 && !ngReserved(typ)
+}
+
+// ngMaxLength is the longest block of a type that is believed. Blocks read
+// into memory or carrying a packet, and blocks of unknown types, must fit in
+// the look-ahead, where their trailer is checked first; only types that may
+// legitimately be large (names, secrets, custom data) are streamed past.
+func ngMaxLength(typ uint32) uint32 {
+	switch typ {
+	case ngSHB, ngIDB, ngISB, ngEPB, ngPB, ngSPB:
+		return peekWindow
+	}
+	if !ngKnown(typ) {
+		return peekWindow
+	}
+	return maxBlock
+}
+
 func ngCheckLength(typ, length uint32) error {
 	min := uint32(12)
 	if typ == ngSHB {
 		min = 28
 	}
-	if length < min || length%4 != 0 || length > maxBlock {
-		return fmt.Errorf("malformed block (type %#x): total length %d; rest of file skipped", typ, length)
+	if length < min || length%4 != 0 || length > ngMaxLength(typ) {
+		return corrupt("malformed block (type %#x): total length %d", typ, length)
 	}
 	return nil
+}
+
+// ngLanding reports whether b starts with a block a resynchronisation may
+// land on: a type the specification defines, a length that is a multiple of
+// 4, at least that type's minimum and at most maxLanding, a trailing length
+// equal to it and, for packet blocks, a known interface and a captured length
+// that fits. When the stream ends within the block (partial: b holds all
+// that is left of it), the block is taken on the fields that are there, so
+// that a damaged file that was also cut is read to its cut.
+func (r *reader) ngLanding(b []byte, partial bool) bool {
+	if len(b) < 12 {
+		return false
+	}
+	order := r.be
+	typ := r.u32(b[0:4], order)
+	var min uint32
+	switch typ {
+	case ngSHB:
+		be, ok := ngOrder(b[8:12])
+		if !ok {
+			return false
+		}
+		order, min = be, 28
+	case ngIDB, ngDSB:
+		min = 20
+	case ngEPB, ngPB:
+		min = 32
+	case ngISB:
+		min = 24
+	case ngSPB, ngCustomCopy, ngCustomNoCopy:
+		min = 16
+	case ngNRB:
+		min = 12
+	default:
+		return false
+	}
+	length := r.u32(b[4:8], order)
+	if length < min || length%4 != 0 || length > maxLanding {
+		return false
+	}
+	if uint32(len(b)) >= length {
+		if r.u32(b[length-4:length], order) != length {
+			return false
+		}
+	} else if !partial {
+		return false
+	}
+	if typ != ngEPB && typ != ngPB {
+		return true
+	}
+	if len(b) < 24 {
+		return false
+	}
+	iface := r.u32(b[8:12], order)
+	if typ == ngPB {
+		iface = uint32(r.u16(b[8:10], order))
+	}
+	if !r.ngr.skipping && iface >= uint32(len(r.ngr.ifaces)) {
+		return false
+	}
+	return r.u32(b[20:24], order) <= length-32
+}
+
+// ngFind returns the first i below limit at which ngLanding holds, or -1.
+func (r *reader) ngFind(b []byte, limit int, partial bool) int {
+	limit = min(limit, len(b)-11)
+	for i := 0; i < limit; i++ {
+		// Most offsets fail on the type alone (the SHB type is a
+		// palindrome, so it reads the same in the current order).
+		typ := r.u32(b[i:i+4], r.be)
+		if typ == 0 || typ > ngDSB && typ != ngSHB && typ != ngCustomCopy && typ != ngCustomNoCopy {
+			continue
+		}
+		if r.ngLanding(b[i:], partial) {
+			return i
+		}
+	}
+	return -1
+}
+
+// ngResync handles the corrupt block at off: it scans forward from off+1 for
+// the next block boundary, records the problem with where reading resumes,
+// and reports nil to go on reading there, or io.EOF when no boundary was
+// found (the end of the file or maxResyncScan bytes scanned).
+func (r *reader) ngResync(off int64, cause error) error {
+	frame := r.frames + 1
+	if r.src.pos <= off {
+		if _, err := r.src.discard(off + 1 - r.src.pos); err != nil {
+			r.skipped += r.src.pos - off
+			r.problem(off, frame, "%v; no block boundary found before the end of the file: rest of file skipped", cause)
+			return io.EOF
+		}
+	}
+	for {
+		p, err := r.src.peek(peekWindow)
+		end := err != nil // the stream ends (or fails) within p
+		limit := len(p) - maxLanding
+		if end {
+			limit = len(p)
+		}
+		if room := off + maxResyncScan - r.src.pos; int64(limit) > room {
+			limit = int(max(room, 0))
+		}
+		if i := r.ngFind(p, limit, end); i >= 0 {
+			r.src.discard(int64(i)) // within what peek returned: cannot fail
+			r.resyncs++
+			r.skipped += r.src.pos - off
+			r.problem(off, frame, "%v; resynchronised at offset %d (%d bytes skipped)", cause, r.src.pos, r.src.pos-off)
+			return nil
+		}
+		r.src.discard(int64(limit))
+		switch {
+		case r.src.pos-off >= maxResyncScan:
+			r.skipped += r.src.pos - off
+			r.problem(off, frame, "%v; no block boundary found in the next %d MiB: rest of file skipped", cause, maxResyncScan>>20)
+			return io.EOF
+		case end:
+			r.src.discard(int64(len(p) - limit))
+			r.skipped += r.src.pos - off
+			if !isUnexpectedEOF(err) {
+				r.problem(off, frame, "%v; read error while looking for the next block: %v", cause, err)
+				return io.EOF
+			}
+			r.problem(off, frame, "%v; no block boundary found before the end of the file: rest of file skipped", cause)
+			return io.EOF
+		}
+	}
 }
 
 // ngSection reads the rest of a section header block whose first 12 bytes
@@ -111,7 +297,7 @@ func (r *reader) ngSection(off int64, length uint32) error {
 // need is the minimum size of the body's fixed part.
 func (r *reader) ngReadBody(what string, prefix, n, need uint32) ([]byte, error) {
 	if n < need || n > maxMetaBlock {
-		return nil, fmt.Errorf("malformed %s: body length %d; rest of file skipped", what, n)
+		return nil, corrupt("malformed %s: body length %d", what, n)
 	}
 	if uint32(cap(r.ngr.meta)) < n {
 		r.ngr.meta = make([]byte, n)
@@ -124,14 +310,15 @@ func (r *reader) ngReadBody(what string, prefix, n, need uint32) ([]byte, error)
 }
 
 // ngTrailer reads and checks the trailing length of a block. A mismatch
-// means block boundaries are lost, so the file cannot be read further.
+// means the block boundary is lost (only possible for blocks longer than
+// the look-ahead, whose trailer is not checked beforehand).
 func (r *reader) ngTrailer(length uint32) error {
 	n, err := r.src.readFull(r.hdr[:4])
 	if err != nil {
 		return cut("block", int64(length)-4+int64(n), int64(length), err)
 	}
 	if t := r.u32(r.hdr[:4], r.be); t != length {
-		return fmt.Errorf("malformed block: trailing length %d differs from leading length %d; rest of file skipped", t, length)
+		return corrupt("malformed block: trailing length %d differs from leading length %d", t, length)
 	}
 	return nil
 }
@@ -139,16 +326,22 @@ func (r *reader) ngTrailer(length uint32) error {
 func (r *reader) ngNext(f *Frame) error {
 	for {
 		off := r.src.pos
-		switch err := r.ngBlock(f, off); err {
+		err := r.ngBlock(f, off)
+		switch err {
 		case nil:
 			return nil
 		case errSkipped:
 			continue
 		case io.EOF:
 			return io.EOF
-		default:
-			return r.fail(off, err)
 		}
+		if ce, ok := err.(*corruptError); ok {
+			if err := r.ngResync(off, ce); err != nil {
+				return err
+			}
+			continue
+		}
+		return r.fail(off, err)
 	}
 }
 
@@ -158,40 +351,53 @@ var errSkipped = errors.New("capture: block skipped")
 
 // ngBlock reads one block. It returns nil with f filled for a packet,
 // errSkipped for anything else that leaves the stream on a block boundary,
-// io.EOF at the end (problems already recorded), or an error that ends the
+// io.EOF at the end (problems already recorded), a *corruptError when the
+// block's framing is broken (to resynchronise), or an error that ends the
 // file (to be recorded by the caller).
 func (r *reader) ngBlock(f *Frame, off int64) error {
-	n, err := r.src.readFull(r.hdr[:8])
-	if err != nil {
-		if n == 0 && err == io.EOF {
-			return io.EOF
-		}
+	p, err := r.src.peek(12)
+	if len(p) == 0 && err == io.EOF {
+		return io.EOF
+	}
+	if len(p) < 8 {
+		n, err := r.src.readFull(r.hdr[:8])
 		return cut("block header", int64(n), 8, err)
 	}
-	typ := r.u32(r.hdr[0:4], r.be)
+	typ := r.u32(p[0:4], r.be)
+	order := r.be
 	if typ == ngSHB {
 		// A new section may change the byte order.
-		if n, err := r.src.readFull(r.hdr[8:12]); err != nil {
-			return cut("section header block", int64(n)+8, 12, err)
+		if len(p) < 12 {
+			n, err := r.src.readFull(r.hdr[:12])
+			return cut("section header block", int64(n), 12, err)
 		}
-		be, ok := ngOrder(r.hdr[8:12])
+		be, ok := ngOrder(p[8:12])
 		if !ok {
-			return fmt.Errorf("malformed section header block: no byte-order magic (%x); rest of file skipped", r.hdr[8:12])
+			return corrupt("malformed section header block: no byte-order magic (%x)", p[8:12])
 		}
-		r.be = be
-		length := r.u32(r.hdr[4:8], be)
-		if err := ngCheckLength(typ, length); err != nil {
-			return err
-		}
+		order = be
+	}
+	if ngReserved(typ) {
+		return corrupt("malformed block: reserved block type %#x", typ)
+	}
+	length := r.u32(p[4:8], order)
+	if err := ngCheckLength(typ, length); err != nil {
+		return err
+	}
+	if err := r.ngVerify(typ, length, order); err != nil {
+		return err
+	}
+	// The boundary is trusted from here on (for blocks within the
+	// look-ahead; longer ones have their trailer checked at the end).
+	if typ == ngSHB {
+		r.src.readFull(r.hdr[:12]) // peeked: cannot fail
+		r.be = order
 		if err := r.ngSection(off, length); err != nil {
 			return err
 		}
 		return errSkipped
 	}
-	length := r.u32(r.hdr[4:8], r.be)
-	if err := ngCheckLength(typ, length); err != nil {
-		return err
-	}
+	r.src.readFull(r.hdr[:8]) // peeked: cannot fail
 	bodyLen := length - 12
 	if r.ngr.skipping {
 		return r.ngSkip(off, length, bodyLen)
@@ -206,8 +412,37 @@ func (r *reader) ngBlock(f *Frame, off int64) error {
 			return r.ngSecrets(off, length, bodyLen)
 		}
 	}
+	if !ngKnown(typ) {
+		// Most likely a damaged type field on an intact block (an
+		// enhanced packet block's 6 with a bit flipped): say so rather
+		// than lose what it held silently.
+		r.problem(off, 0, "unknown block type %#x (%d bytes): skipped", typ, length)
+	}
 	// Statistics, name resolution, decryption secrets, custom blocks...
 	return r.ngSkip(off, length, bodyLen)
+}
+
+// ngVerify checks, before anything of it is consumed, that the block at the
+// read position (type typ, total length length, read in order) ends with
+// the same length. A block cut by the end of the stream is corrupt when a
+// whole, checked block starts inside the bytes it claims (its length was
+// damaged); otherwise it is left to be read up to the cut and reported as
+// truncated. Blocks longer than the look-ahead are not checked here.
+func (r *reader) ngVerify(typ, length uint32, order bool) error {
+	if length > peekWindow {
+		return nil
+	}
+	b, err := r.src.peek(int(length))
+	if uint32(len(b)) == length {
+		if t := r.u32(b[length-4:], order); t != length {
+			return corrupt("malformed block (type %#x): trailing length %d differs from leading length %d", typ, t, length)
+		}
+		return nil
+	}
+	if isUnexpectedEOF(err) && len(b) > 1 && r.ngFind(b[1:], len(b)-1, false) >= 0 {
+		return corrupt("malformed block (type %#x): total length %d runs past the end of the file", typ, length)
+	}
+	return nil
 }
 
 // ngSkip discards the rest of a block (bodyLen bytes and the trailer).

@@ -19,6 +19,20 @@ const (
 	maxMetaBlock = 1 << 20
 	// maxListedErrors bounds FileInfo.Errors; further problems are counted.
 	maxListedErrors = 20
+
+	// peekWindow is the largest look ahead of a pcapng reader: a block up to
+	// this long has its trailing length checked before any of it is
+	// consumed, so a corrupt length is caught where it is and not after
+	// swallowing the blocks it claims. It covers every metadata block
+	// accepted (maxMetaBlock) and any packet block (maxCaplen plus options).
+	peekWindow = maxMetaBlock + 64<<10
+	// maxLanding is the longest block a resynchronisation can land on: a
+	// scan looks at peekWindow bytes at a time, and a candidate must fit
+	// whole in what it sees to have its trailer checked.
+	maxLanding = peekWindow / 2
+	// maxResyncScan bounds the bytes scanned for a block boundary after one
+	// corrupt block; past it the rest of the file is given up.
+	maxResyncScan = 64 << 20
 )
 
 // Formats, as reported in FileInfo.Format (".gz" is appended for gzip).
@@ -31,12 +45,15 @@ const (
 // Problems are recorded in info; next returns io.EOF when the stream ends,
 // cleanly or not.
 type reader struct {
-	src    *source
-	info   *FileInfo
-	nerrs  int64 // problems found, listed or not
-	frames uint64
-	buf    []byte // frame data, reused
-	hdr    [32]byte
+	src   *source
+	info  *FileInfo
+	nerrs int64 // problems found, listed or not
+	// pcapng resynchronisations after corrupt blocks, and the bytes they
+	// passed over (including scans that found no boundary)
+	resyncs, skipped int64
+	frames           uint64
+	buf              []byte // frame data, reused
+	hdr              [32]byte
 
 	ng bool
 
@@ -63,22 +80,28 @@ const (
 // newReader reads the file header. buf is a reusable frame buffer.
 func newReader(src *source, info *FileInfo, buf []byte) (*reader, error) {
 	r := &reader{src: src, info: info, buf: buf}
-	n, err := src.readFull(r.hdr[:4])
-	if err != nil {
-		if n == 0 && err == io.EOF {
+	// Peeked, not read: a pcapng file's first section header is then read
+	// as any other block, with the same recovery when it is damaged.
+	p, err := src.peek(4)
+	if len(p) < 4 {
+		if len(p) == 0 && err == io.EOF {
 			return nil, fmt.Errorf("empty file")
 		}
 		if isUnexpectedEOF(err) {
-			return nil, fmt.Errorf("file too short for a capture header (%d bytes)", n)
+			return nil, fmt.Errorf("file too short for a capture header (%d bytes)", len(p))
 		}
 		return nil, err
 	}
-	magic := binary.LittleEndian.Uint32(r.hdr[:4])
+	copy(r.hdr[:4], p)
+	magic := binary.LittleEndian.Uint32(p)
 	switch {
 	case magic == ngSHB:
 		r.ng = true
 		err = r.ngHeader()
 	case pcapMagic(magic) != 0:
+		if _, err := src.readFull(r.hdr[:4]); err != nil {
+			return nil, err
+		}
 		err = r.pcapHeader(magic)
 	default:
 		return nil, fmt.Errorf("not a pcap or pcapng file (magic %08x)", binary.BigEndian.Uint32(r.hdr[:4]))

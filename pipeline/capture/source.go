@@ -75,6 +75,28 @@ func (s *source) discard(n int64) (int64, error) {
 	return done, nil
 }
 
+// peek returns the next n bytes without consuming them, or fewer with the
+// error that stopped the stream (io.EOF at its end). The buffer grows once,
+// to peekWindow, the first time a longer look is needed, so files that never
+// need one keep the small buffer. n must not exceed peekWindow.
+func (s *source) peek(n int) ([]byte, error) {
+	if n > s.r.Size() {
+		// When the stream ends within the current buffer, that is the
+		// answer already; a small file never pays for a larger buffer.
+		if b, err := s.r.Peek(s.r.Size()); err != nil {
+			return b, err
+		}
+		// The new reader drains the old one's buffered bytes first, so
+		// nothing is lost and pos stays right.
+		s.r = bufio.NewReaderSize(s.r, peekWindow)
+	}
+	b, err := s.r.Peek(n)
+	if err == bufio.ErrBufferFull {
+		err = nil // not reached: n <= Size()
+	}
+	return b, err
+}
+
 // atEOF says whether the stream has no more bytes. A decompression error
 // found while looking is returned.
 func (s *source) atEOF() (bool, error) {

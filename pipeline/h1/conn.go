@@ -20,7 +20,9 @@
 //     limits or the end of the stream are emitted with Flags saying so, and
 //     every irregularity adds to a counter in Stats.
 //   - Memory is bounded per connection: Config.MaxHeaderBytes of unconsumed
-//     line per direction, one kept body per direction (Config.MaxBodyBytes
+//     line per direction, Config.MaxHeaders header lines per message (the
+//     rest dropped, FlagHeaderLimit; a framing header among them is lost
+//     with them), one kept body per direction (Config.MaxBodyBytes
 //     decoded, Config.MaxEncodedBytes still encoded), Config.MaxPending
 //     transactions, and decompression stops at Config.MaxDecodedBytes.
 //
@@ -67,6 +69,7 @@ type Config struct {
 	MaxDecodedBytes int64 // decompression output counted per message before stopping with FlagDecodeLimit; default 64 MiB
 	MaxPending      int   // transactions waiting for completion in one connection (pipelining); default 100
 	MaxEncodedBytes int   // transfer-decoded bytes of a content-encoded body kept for decoding; default 8 MiB, never below MaxBodyBytes
+	MaxHeaders      int   // header plus trailer lines kept per message, beyond which they are dropped (FlagHeaderLimit); default 1000
 }
 
 func (c Config) withDefaults() Config {
@@ -84,6 +87,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxEncodedBytes <= 0 {
 		c.MaxEncodedBytes = 8 << 20
+	}
+	if c.MaxHeaders <= 0 {
+		c.MaxHeaders = 1000
 	}
 	c.MaxEncodedBytes = max(c.MaxEncodedBytes, c.MaxBodyBytes)
 	return c

@@ -529,7 +529,7 @@ tx 2 []
 			s2c(ok("1") + ok("2")),
 		},
 		want: `tx 1 []
-  req c2s "GET" "/big" "HTTP/1.1" [header_gap incomplete]
+  req c2s "GET" "/big" "HTTP/1.1" [header_gap incomplete header_limit]
     Host: "h"
     body "" wire=0 decoded=0 missing=0
   resp s2c "HTTP/1.1" 200 "OK" []
@@ -543,7 +543,88 @@ tx 2 []
     Content-Length: "1"
     body "2" wire=1 decoded=1 missing=0
 `,
-		stats: "http.requests=2\nhttp.responses=2\nhttp.transactions=2\nhttp.resyncs=1\nhttp.incomplete_messages=1\nhttp.header_limits=1\n",
+		stats: "http.requests=2\nhttp.responses=2\nhttp.transactions=2\nhttp.resyncs=1\nhttp.incomplete_messages=1\nhttp.header_limits=1\nhttp.header_limit_messages=1\n",
+	},
+	{
+		name: "a single header line over MaxHeaderBytes cuts the message",
+		cfg:  Config{MaxHeaderBytes: 64},
+		evs: []ev{
+			c2s(crlf("GET /long HTTP/1.1\nCookie: "+strings.Repeat("c", 70)+"\n\n") + get("/ok")),
+			s2c(ok("1") + ok("2")),
+		},
+		want: `tx 1 []
+  req c2s "GET" "/long" "HTTP/1.1" [header_gap incomplete header_limit]
+    body "" wire=0 decoded=0 missing=0
+  resp s2c "HTTP/1.1" 200 "OK" []
+    Content-Length: "1"
+    body "1" wire=1 decoded=1 missing=0
+tx 2 []
+  req c2s "GET" "/ok" "HTTP/1.1" []
+    Host: "h"
+    body "" wire=0 decoded=0 missing=0
+  resp s2c "HTTP/1.1" 200 "OK" []
+    Content-Length: "1"
+    body "2" wire=1 decoded=1 missing=0
+`,
+		stats: "http.requests=2\nhttp.responses=2\nhttp.transactions=2\nhttp.resyncs=1\nhttp.incomplete_messages=1\nhttp.header_limits=1\nhttp.header_limit_messages=1\n",
+	},
+	{
+		name: "header lines over MaxHeaders are dropped, with their continuations",
+		cfg:  Config{MaxHeaders: 2},
+		evs: []ev{
+			c2s(crlf("GET /many HTTP/1.1\nHost: h\nA: 1\nB: 2\nC: 3\n  folded\n\n") + get("/ok")),
+			s2c(ok("1") + ok("2")),
+		},
+		want: `tx 1 []
+  req c2s "GET" "/many" "HTTP/1.1" [lenient header_limit]
+    Host: "h"
+    A: "1"
+    body "" wire=0 decoded=0 missing=0
+  resp s2c "HTTP/1.1" 200 "OK" []
+    Content-Length: "1"
+    body "1" wire=1 decoded=1 missing=0
+tx 2 []
+  req c2s "GET" "/ok" "HTTP/1.1" []
+    Host: "h"
+    body "" wire=0 decoded=0 missing=0
+  resp s2c "HTTP/1.1" 200 "OK" []
+    Content-Length: "1"
+    body "2" wire=1 decoded=1 missing=0
+`,
+		stats: "http.requests=2\nhttp.responses=2\nhttp.transactions=2\nhttp.lenient_messages=1\nhttp.too_many_headers=1\nhttp.dropped_header_lines=3\nhttp.header_limit_messages=1\n",
+	},
+	{
+		name: "MaxHeaders counts trailer lines with header lines",
+		cfg:  Config{MaxHeaders: 2},
+		evs: []ev{
+			c2s(get("/t")),
+			s2c(crlf("HTTP/1.1 200 OK\nTransfer-Encoding: chunked\nX: 1\n\n3\nabc\n0\nT: 1\nU: 2\n\n")),
+		},
+		want: `tx 1 []
+  req c2s "GET" "/t" "HTTP/1.1" []
+    Host: "h"
+    body "" wire=0 decoded=0 missing=0
+  resp s2c "HTTP/1.1" 200 "OK" [header_limit]
+    Transfer-Encoding: "chunked"
+    X: "1"
+    body "abc" wire=3 decoded=3 missing=0 chunked
+`,
+		stats: "http.requests=1\nhttp.responses=1\nhttp.transactions=1\nhttp.too_many_headers=1\nhttp.dropped_header_lines=2\nhttp.header_limit_messages=1\n",
+	},
+	{
+		name: "exactly MaxHeaders lines: nothing dropped",
+		cfg:  Config{MaxHeaders: 2},
+		evs:  []ev{c2s(crlf("GET /two HTTP/1.1\nHost: h\nA: 1\n\n")), s2c(ok("1"))},
+		want: `tx 1 []
+  req c2s "GET" "/two" "HTTP/1.1" []
+    Host: "h"
+    A: "1"
+    body "" wire=0 decoded=0 missing=0
+  resp s2c "HTTP/1.1" 200 "OK" []
+    Content-Length: "1"
+    body "1" wire=1 decoded=1 missing=0
+`,
+		stats: "http.requests=1\nhttp.responses=1\nhttp.transactions=1\n",
 	},
 	{
 		name: "MaxPending: the oldest waiting request is flushed early",

@@ -83,8 +83,8 @@ func checkRetained(t *testing.T, cfg Config) func(*Conn) {
 				t.Fatalf("dir %d: %d encoded body bytes kept, MaxEncodedBytes %d", i, len(h.wire), cfg.MaxEncodedBytes)
 			case h.cur != nil && len(h.cur.Body) > cfg.MaxBodyBytes:
 				t.Fatalf("dir %d: body of %d bytes, MaxBodyBytes %d", i, len(h.cur.Body), cfg.MaxBodyBytes)
-			case h.cur != nil && len(h.cur.Headers)+len(h.cur.Trailers) > cfg.MaxHeaderBytes:
-				t.Fatalf("dir %d: %d header fields, MaxHeaderBytes %d", i, len(h.cur.Headers)+len(h.cur.Trailers), cfg.MaxHeaderBytes)
+			case h.cur != nil && len(h.cur.Headers)+len(h.cur.Trailers) > cfg.MaxHeaders:
+				t.Fatalf("dir %d: %d header fields, MaxHeaders %d", i, len(h.cur.Headers)+len(h.cur.Trailers), cfg.MaxHeaders)
 			case len(h.overlaps) > maxPendingOverlaps:
 				t.Fatalf("dir %d: %d overlap offsets kept", i, len(h.overlaps))
 			case h.remain < 0:
@@ -130,7 +130,7 @@ func FuzzConn(f *testing.F) {
 	f.Add(fuzzSeed(postChunked("zstd", zstdOf(f, plain)), ok("x"), 0))
 	f.Add(fuzzSeed(postChunked("deflate", flateOf(f, plain)), crlf("HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n3\nabc\n0\n\n"), 2))
 
-	cfg := Config{MaxBodyBytes: 64, MaxHeaderBytes: 256, MaxDecodedBytes: 4096, MaxPending: 4, MaxEncodedBytes: 512}
+	cfg := Config{MaxBodyBytes: 64, MaxHeaderBytes: 256, MaxDecodedBytes: 4096, MaxPending: 4, MaxEncodedBytes: 512, MaxHeaders: 6}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		evs, seed := fuzzEvents(data)
 		if evs == nil {

@@ -65,6 +65,7 @@ type half struct {
 	cur       *Message            // message in progress; nil between messages or after detach
 	slot      *slot               // the transaction cur belongs to, once attached
 	trailer   bool                // in the trailer block: fields go to cur.Trailers
+	dropping  bool                // the last field line was dropped (MaxHeaders): so are its continuations
 	hdrBytes  int                 // bytes of the current header (or trailer) block
 	remain    int64               // body or chunk bytes still expected
 	encoded   bool                // cur's body has a content coding: keep it in wire, decode at the end
@@ -193,8 +194,15 @@ func (h *half) line(b []byte, i int, at reassembly.Position) int {
 			return next
 		}
 		start = h.pendAt
-		h.pending = append(h.pending, rest[:k]...)
-		ln = h.pending
+		h.pending = append(h.pending, rest[:k+1]...)
+		// The same test as for a line that arrives whole (above): what
+		// is accepted must not depend on where pushes split the line.
+		if h.startState() && h.state != stResync && !viableStart(h.pending, h.role, true) {
+			h.noStart(h.pending)
+			h.pending = h.pending[:0]
+			return next
+		}
+		ln = h.pending[:len(h.pending)-1]
 	} else {
 		if k > h.maxLine() {
 			h.longLine()
@@ -275,8 +283,7 @@ func (h *half) longLine() {
 	case stStart:
 		h.garbage()
 	case stHeader, stTrailer:
-		h.stats().HeaderLimits++
-		h.cut()
+		h.headerLimit()
 	case stChunkSize, stChunkEnd:
 		h.stats().ParseErrors++
 		h.cut()
@@ -360,7 +367,7 @@ func (h *half) start(m *Message, isReq bool, lineBytes int, start, after reassem
 		h.slot = h.c.pushRequest(m)
 	}
 	h.state = stHeader
-	h.trailer = false
+	h.trailer, h.dropping = false, false
 	h.hdrBytes = lineBytes
 	h.encoded, h.wireTrunc, h.gapped = false, false, false
 	h.wire = h.wire[:0]
@@ -427,8 +434,7 @@ func (h *half) headerLine(ln []byte, crlf bool, after reassembly.Position) {
 	m := h.cur
 	h.hdrBytes += len(ln) + lineEnd(crlf)
 	if h.hdrBytes > h.maxLine() {
-		h.stats().HeaderLimits++
-		h.cut()
+		h.headerLimit()
 		return
 	}
 	h.end = after
@@ -456,6 +462,10 @@ func (h *half) headerLine(ln []byte, crlf bool, after reassembly.Position) {
 	if isWS(ln[0]) {
 		// obs-fold: the line continues the previous field value.
 		m.Flags |= FlagLenient
+		if h.dropping {
+			h.stats().DroppedHeaders++
+			return
+		}
 		if len(*list) == 0 {
 			h.stats().BadHeaderLines++
 			return
@@ -479,7 +489,27 @@ func (h *half) headerLine(ln []byte, crlf bool, after reassembly.Position) {
 	if lenient {
 		m.Flags |= FlagLenient
 	}
+	if len(m.Headers)+len(m.Trailers) >= h.c.cfg.MaxHeaders {
+		if m.Flags&FlagHeaderLimit == 0 {
+			h.stats().TooManyHeaders++
+		}
+		m.Flags |= FlagHeaderLimit
+		h.stats().DroppedHeaders++
+		h.dropping = true
+		return
+	}
+	h.dropping = false
 	*list = append(*list, Header{Name: intern(name), Value: intern(value)})
+}
+
+// headerLimit cuts the message whose header or trailer block (or one of its
+// lines) went over MaxHeaderBytes.
+func (h *half) headerLimit() {
+	h.stats().HeaderLimits++
+	if h.cur != nil {
+		h.cur.Flags |= FlagHeaderLimit
+	}
+	h.cut()
 }
 
 // headersDone acts on the end of a header block: attach the message to its
@@ -585,7 +615,7 @@ func (h *half) chunkSize(ln []byte, crlf bool, after reassembly.Position) {
 	}
 	if n == 0 {
 		h.state = stTrailer
-		h.trailer = true
+		h.trailer, h.dropping = true, false
 		h.hdrBytes = 0
 		return
 	}
@@ -825,6 +855,7 @@ func (h *half) finalize(m *Message) {
 		{FlagLenient, &st.LenientMessages},
 		{FlagDecodeError, &st.DecodeErrors},
 		{FlagDecodeLimit, &st.DecodeLimits},
+		{FlagHeaderLimit, &st.HeaderLimited},
 	} {
 		if m.Flags&x.f != 0 {
 			*x.n++

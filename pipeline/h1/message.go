@@ -23,12 +23,13 @@ const (
 	FlagUpgrade                         // CONNECT or Upgrade: the rest of the stream is not HTTP
 	FlagMidstream                       // the connection was picked up without its start
 	FlagOverlapDiff                     // reassembly saw an overlapping segment with different bytes inside this message
+	FlagHeaderLimit                     // header lines over Config.MaxHeaders were dropped, or the header block hit Config.MaxHeaderBytes and was cut
 )
 
 var flagNames = [...]string{
 	"body_truncated", "body_gap", "header_gap", "incomplete", "decode_error",
 	"decode_limit", "lenient", "no_response", "no_request", "upgrade", "midstream",
-	"overlap_diff",
+	"overlap_diff", "header_limit",
 }
 
 // Names lists the set flags by name, in bit order.

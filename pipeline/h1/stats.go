@@ -27,6 +27,9 @@ type Stats struct {
 	PendingOverflows   int64 // transactions flushed early because Config.MaxPending was reached
 	LostMessages       int64 // messages whose start fell in a gap between messages (their partner is flagged)
 	LateRequests       int64 // requests captured after the response that answers them, paired by the response's ACK
+	TooManyHeaders     int64 // messages with more header (and trailer) lines than Config.MaxHeaders
+	DroppedHeaders     int64 // header and trailer lines dropped beyond Config.MaxHeaders (obs-fold continuations included)
+	HeaderLimited      int64 // messages emitted with FlagHeaderLimit
 }
 
 // Counter is one named figure.
@@ -61,5 +64,8 @@ func (s *Stats) Counters() []Counter {
 		{"http.excessive_pipelining", s.PendingOverflows},
 		{"http.lost_messages", s.LostMessages},
 		{"http.late_requests", s.LateRequests},
+		{"http.too_many_headers", s.TooManyHeaders},
+		{"http.dropped_header_lines", s.DroppedHeaders},
+		{"http.header_limit_messages", s.HeaderLimited},
 	}
 }
