@@ -78,6 +78,21 @@ type Config struct {
 	Args    []string
 
 	Logger *slog.Logger // progress and problems; nil discards
+
+	// Progress, when set, is called from the reading goroutine every few
+	// thousand frames and once when reading ends. It must return quickly.
+	Progress func(Progress)
+}
+
+// Progress is a running run's position.
+type Progress struct {
+	BytesRead, BytesTotal int64 // capture bytes read so far (approximate inside a .gz file), of all inputs
+	Files, FileIndex      int   // input files, and the 0-based one being read
+	Packets               int64 // frames read
+	Flows                 int64 // TCP connections seen
+	Transactions          int64 // HTTP transactions parsed
+	Events                int64 // telemetry events written
+	Done                  bool  // reading has ended (the tables are being finished)
 }
 
 // Run statuses, in the manifest and Summary.Status.
@@ -263,6 +278,9 @@ func (r *run) loop(ctx context.Context, log *slog.Logger) error {
 		if err == io.EOF {
 			break
 		}
+		if r.cfg.Progress != nil && n&0x3fff == 0 {
+			r.cfg.Progress(r.progress(f, false))
+		}
 		if err != nil {
 			return err
 		}
@@ -290,6 +308,9 @@ func (r *run) loop(ctx context.Context, log *slog.Logger) error {
 			r.asm.Advance(f.Time)
 		}
 		r.asm.Assemble(&seg)
+	}
+	if r.cfg.Progress != nil {
+		r.cfg.Progress(r.progress(nil, true))
 	}
 	r.decoder.Flush() // fragments of datagrams that never completed are counted, not kept
 	r.asm.Close()

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"telltale/pipeline/capture"
 	"telltale/pipeline/correlate"
@@ -48,12 +49,14 @@ type run struct {
 	ext         *extract.Extractor // immutable, shared by the workers
 	known       *leak.Matcher      // nil without known values; immutable
 
-	frames       int64
-	interrupted  bool // the context was cancelled while reading
-	tcpSegments  int64
-	dnsDatagrams int64
-	skipped      map[packet.SkipReason]int64
-	notCaptures  []string
+	frames        int64
+	interrupted   bool // the context was cancelled while reading
+	txEmitted     int64
+	eventsWritten atomic.Int64 // written by the collector, read for progress
+	tcpSegments   int64
+	dnsDatagrams  int64
+	skipped       map[packet.SkipReason]int64
+	notCaptures   []string
 
 	// Written by the collector only, read after work.close.
 	rows     rowCounts
@@ -375,6 +378,7 @@ func swapCase(s string) string {
 
 func (c *conn) emit(tx *h1.Transaction) {
 	c.txs++
+	c.r.txEmitted++
 	if c.host == "" && tx.Request != nil {
 		c.host = requestHost(tx.Request)
 	}
@@ -477,6 +481,7 @@ func (r *run) write(res result) error {
 	}
 	for i := range res.events {
 		r.rows.events++
+		r.eventsWritten.Add(1)
 		if ev := &res.events[i]; ev.TrackID != "" && r.repeats.seen(ev) {
 			ev.Repeat = true
 			r.rows.repeats++
@@ -498,6 +503,24 @@ func (r *run) write(res result) error {
 		}
 	}
 	return nil
+}
+
+// progress reports the run's position; f is the frame just read (nil at the
+// end).
+func (r *run) progress(f *capture.Frame, done bool) Progress {
+	files := r.set.Files()
+	p := Progress{Files: len(files), Packets: r.frames, Flows: r.asm.Stats().Conns, Transactions: r.txEmitted, Events: r.eventsWritten.Load(), Done: done}
+	for i, fi := range files {
+		p.BytesTotal += fi.Size
+		switch {
+		case done || f != nil && int(f.File) > i:
+			p.BytesRead += fi.Size
+		case f != nil && int(f.File) == i:
+			p.FileIndex = i
+			p.BytesRead += min(f.Offset, fi.Size)
+		}
+	}
+	return p
 }
 
 func (r *run) fileName(i int32) string {

@@ -49,7 +49,8 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 			&cli.Int64Flag{Name: "max-ooo-total", Value: 256 << 20, Usage: "out-of-order `BYTES` held over all connections"},
 			&cli.Int64Flag{Name: "max-memory", Usage: "soft memory limit in `BYTES` for the Go runtime (GOMEMLIMIT); 0 leaves it alone"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only warnings and errors"},
-			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile to `FILE`"},
+			&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile of the run to `FILE` (go tool pprof)"},
+			&cli.StringFlag{Name: "memprofile", Usage: "write a heap profile at the end of the run to `FILE` (go tool pprof; -sample_index=alloc_space for allocations)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
@@ -136,6 +137,9 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 			if m := c.Int64("max-memory"); m > 0 {
 				debug.SetMemoryLimit(m)
 			}
+			if p := c.String("memprofile"); p != "" {
+				defer writeHeapProfile(p, stderr)
+			}
 			sum, err := pipeline.Run(c.Context, cfg)
 			if errors.Is(err, pipeline.ErrNotDataset) {
 				return cli.Exit("run: "+err.Error(), exitUsage)
@@ -169,5 +173,20 @@ func printSummary(w io.Writer, dir string, s *pipeline.Summary) {
 		if want[c.Name] {
 			fmt.Fprintf(w, "  %-24s %d\n", c.Name, c.Value)
 		}
+	}
+}
+
+// writeHeapProfile writes the heap profile (live and allocated since the
+// start) to path; a failure is reported, not fatal: the dataset is written.
+func writeHeapProfile(path string, stderr io.Writer) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "telltale: --memprofile: %v\n", err)
 	}
 }
