@@ -23,6 +23,7 @@ func (r *run) manifest(s *Summary) *sink.Manifest {
 			"geoip":             r.cfg.GeoIP != "",
 			"asn":               r.cfg.ASN != "",
 			"limits":            r.cfg.Limits.manifest(),
+			"partition_by":      r.cfg.PartitionBy,
 		},
 		Outputs:     s.Outputs,
 		NotCaptures: s.NotCaptures,

@@ -17,6 +17,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"telltale/pipeline/capture"
@@ -69,6 +70,11 @@ type Config struct {
 	// Limits cap memory and time on hostile input.
 	Limits Limits
 
+	// PartitionBy, when set (PartitionByInput or PartitionByDate), makes
+	// OutDir a Hive-partitioned dataset that this run adds one partition
+	// file per table to (see partition.go).
+	PartitionBy string
+
 	// Force lets the run write into an existing directory that is not a
 	// telltale dataset (its other files are kept).
 	Force bool
@@ -118,10 +124,13 @@ func damaged(set *capture.Set) bool {
 // Summary is what a finished run reports.
 type Summary struct {
 	// Status is StatusComplete, StatusDamagedInput or StatusInterrupted.
-	Status   string
-	Counters []Counter
-	Outputs  []sink.OutputFile
-	Inputs   []capture.FileInfo
+	Status string
+	// Partition is, with Config.PartitionBy, where in each table the run
+	// wrote: "<key>=<value>/part-<run>" (plus .parquet).
+	Partition string
+	Counters  []Counter
+	Outputs   []sink.OutputFile
+	Inputs    []capture.FileInfo
 	// NotCaptures are files found in input directories that do not start
 	// like a capture; they were not read.
 	NotCaptures []string
@@ -178,7 +187,14 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	defer set.Close()
 
-	if err := checkOutDir(cfg.OutDir, cfg.Force); err != nil {
+	if cfg.PartitionBy != "" {
+		if _, _, _, err := partitionOf(cfg.PartitionBy, []capture.FileInfo{{}}); err != nil {
+			return nil, err
+		}
+		if err := checkPartitionedDir(cfg.OutDir, cfg.Force); err != nil {
+			return nil, err
+		}
+	} else if err := checkOutDir(cfg.OutDir, cfg.Force); err != nil {
 		return nil, err
 	}
 	staging, err := newStaging(cfg.OutDir)
@@ -249,7 +265,16 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	r.spool.close()
-	if err := publishStaging(staging, cfg.OutDir); err != nil {
+	if cfg.PartitionBy != "" {
+		key, value, runID, err := partitionOf(cfg.PartitionBy, set.Files())
+		if err != nil {
+			return nil, err
+		}
+		if err := publishPartition(staging, cfg.OutDir, key, value, runID); err != nil {
+			return nil, err
+		}
+		sum.Partition = filepath.Join(key+"="+value, "part-"+runID)
+	} else if err := publishStaging(staging, cfg.OutDir); err != nil {
 		return nil, err
 	}
 	ok = true

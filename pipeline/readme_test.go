@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -136,5 +137,36 @@ func TestReadmeHTTPS(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("README TLS query rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestReadmePartition runs the README's two partitioned runs and its query
+// over both, and checks each row against a plain run of that capture.
+func TestReadmePartition(t *testing.T) {
+	query := readmeSQL(t, "readme-partition")
+	ds := filepath.Join(t.TempDir(), "study")
+	for _, in := range []string{"phone-browser.pcap", "sdk-zoo.pcap"} {
+		if _, err := Run(context.Background(), Config{Inputs: []string{filepath.Join(samplesDir, in)}, OutDir: ds, PartitionBy: PartitionByInput}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	query = strings.ReplaceAll(query, "'study/", "'"+filepath.ToSlash(ds)+"/")
+	var got []string
+	for _, r := range sinktest.Query(t, query) {
+		got = append(got, strings.Join(r, " "))
+	}
+	var want []string
+	for _, sc := range []sampleCase{sampleCases[0], sampleCases[6]} {
+		out := filepath.Join(t.TempDir(), "plain")
+		if _, err := Run(context.Background(), Config{Inputs: []string{filepath.Join(samplesDir, sc.inputs[0])}, OutDir: out}); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range sinktest.Query(t, `SELECT sdk, count(*) FROM read_parquet(?) GROUP BY ALL ORDER BY ALL`, filepath.Join(out, "events.parquet")) {
+			want = append(want, sc.inputs[0]+" "+strings.Join(r, " "))
+		}
+	}
+	slices.Sort(want)
+	if len(want) < 3 || !slices.Equal(got, want) {
+		t.Errorf("README partition query:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

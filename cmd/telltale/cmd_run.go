@@ -37,6 +37,7 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 			&cli.StringSliceFlag{Name: "keylog", Usage: "NSS key log `FILE` (SSLKEYLOGFILE format) to decrypt TLS with; repeatable. Secrets in pcapng Decryption Secrets Blocks are used as well"},
 			&cli.StringFlag{Name: "geoip", Usage: "MaxMind-format country or city database `FILE` (GeoLite2-Country/City, DB-IP lite): flows.resp_country"},
 			&cli.StringFlag{Name: "asn", Usage: "MaxMind-format ASN database `FILE` (GeoLite2-ASN, DB-IP lite ASN): flows.resp_asn and resp_as_org"},
+			&cli.StringFlag{Name: "partition-by", Usage: "`KEY` (input or date): make --out a Hive-partitioned dataset that this run adds one partition to (DIR/<table>/<key>=<value>/part-<run>.parquet); many runs, on many machines, form one dataset"},
 			&cli.BoolFlag{Name: "force", Usage: "write into an existing directory that is not a telltale dataset (its other files are kept)"},
 			&cli.Int64Flag{Name: "max-decoded", Value: 64 << 20, Usage: "Content-Encoding output `BYTES` counted per HTTP message (decompression bombs stop here, flagged decode_limit)"},
 			&cli.IntFlag{Name: "max-header-bytes", Value: 64 << 10, Usage: "`BYTES` of an HTTP/1 header block (and of any one line), and of an HTTP/2 header list"},
@@ -119,6 +120,7 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 				GeoIP:           c.String("geoip"),
 				ASN:             c.String("asn"),
 				Force:           c.Bool("force"),
+				PartitionBy:     c.String("partition-by"),
 				Limits: pipeline.Limits{
 					MaxDecodedBytes:  c.Int64("max-decoded"),
 					MaxHeaderBytes:   c.Int("max-header-bytes"),
