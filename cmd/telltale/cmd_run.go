@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -142,6 +143,8 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 			if p := c.String("memprofile"); p != "" {
 				defer writeHeapProfile(p, stderr)
 			}
+			start := time.Now()
+			cfg.Progress = newProgress(stderr, isTerminal(stderr), c.Bool("quiet"), time.Now)
 			sum, err := pipeline.Run(c.Context, cfg)
 			if errors.Is(err, pipeline.ErrNotDataset) {
 				return cli.Exit("run: "+err.Error(), exitUsage)
@@ -149,7 +152,7 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 			if err != nil {
 				return err
 			}
-			printSummary(c.App.ErrWriter, cfg.OutDir, sum)
+			printRunSummary(c.App.ErrWriter, cfg.OutDir, sum, time.Since(start))
 			switch sum.Status {
 			case pipeline.StatusInterrupted:
 				return cli.Exit("run: interrupted: the dataset holds what was read before the signal (manifest status \"interrupted\")", exitInterrupted)
@@ -158,23 +161,6 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 			}
 			return nil
 		},
-	}
-}
-
-// printSummary writes the end-of-run figures a user looks at first to stderr;
-// the full set is in manifest.json.
-func printSummary(w io.Writer, dir string, s *pipeline.Summary) {
-	want := map[string]bool{
-		"packets.read": true, "packets.tcp": true, "packets.skipped": true, "tcp.connections": true,
-		"tcp.missed_bytes": true, "http.transactions": true, "http.parse_errors": true,
-		"rows.payloads": true, "rows.events": true, "rows.fields": true, "rows.leaks": true, "capture.errors": true,
-		"http2.transactions": true, "rows.tls": true, "tls.decrypted_conns": true, "tls.decrypt_errors": true, "rows.dns": true,
-	}
-	fmt.Fprintf(w, "telltale: wrote %s\n", dir)
-	for _, c := range s.Counters {
-		if want[c.Name] {
-			fmt.Fprintf(w, "  %-24s %d\n", c.Name, c.Value)
-		}
 	}
 }
 
