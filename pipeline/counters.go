@@ -44,6 +44,7 @@ func (r *run) counters() []Counter {
 	add("tcp.evicted_connections", as.Evicted)
 	add("tcp.idle_timeouts", as.Timeouts)
 	add("tcp.ignored_segments", as.IgnoredSegments)
+	add("tcp.out_of_order_limit_gaps", as.LimitGaps)
 
 	for _, c := range r.h1stats.Counters() {
 		add(c.Name, c.Value)

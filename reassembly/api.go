@@ -270,4 +270,7 @@ type Stats struct {
 	IgnoredBytes    int64 // sum of DirStats.IgnoredBytes, plus the payload of IgnoredSegments
 	TruncatedBytes  int64 // sum of DirStats.TruncatedBytes
 	Retransmits     int64 // sum of DirStats.Retransmits
+	// LimitGaps counts the holes declared gaps because MaxBufferedPerDir or
+	// MaxBufferedTotal was reached (out-of-order data held too long).
+	LimitGaps int64
 }

@@ -358,6 +358,7 @@ func (a *Assembler) enforceTotal() {
 		if best.h[1-s].queued > best.h[s].queued {
 			s = 1 - s
 		}
+		a.stats.LimitGaps++
 		best.skipHole(s)
 	}
 }

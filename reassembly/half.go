@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"unsafe"
 )
 
 // half is one direction of a connection. Positions in it are 64-bit offsets
@@ -81,12 +82,21 @@ func (b *block) len() int64 {
 
 func (b *block) end() int64 { return b.start + b.len() }
 
-// cost is what b counts against the buffer limits.
+// blockOverhead is what a queued block takes besides its chunk: the block
+// itself in the queue.
+const blockOverhead = int64(unsafe.Sizeof(block{}))
+
+// cost is what b counts against the buffer limits: the memory it holds,
+// the pooled chunk (at least 512 bytes) and the block, not only its bytes.
+// Counting payload bytes alone let tiny segments (8 bytes each) queue half
+// a million blocks under the 4 MiB default, and inserting into a queue
+// that long one segment at a time is quadratic. A trimmed block keeps its
+// chunk, so trimming does not change its cost.
 func (b *block) cost() int64 {
 	if b.miss > 0 {
 		return missCost
 	}
-	return int64(len(b.data))
+	return max(int64(cap(b.chunk)), int64(len(b.data))) + blockOverhead
 }
 
 // rel maps a sequence number to an offset; h must be anchored.
@@ -300,7 +310,6 @@ func (c *conn) trimFront(s int, b *block, n int64) {
 		b.miss -= n
 	} else {
 		c.ignore(&c.h[s], n)
-		c.a.account(c, s, -n)
 		b.data = b.data[n:]
 	}
 	b.start += n
@@ -313,7 +322,6 @@ func (c *conn) trimBack(s int, b *block, n int64) {
 		return
 	}
 	c.ignore(&c.h[s], n)
-	c.a.account(c, s, -n)
 	b.data = b.data[:int64(len(b.data))-n]
 }
 
@@ -567,6 +575,7 @@ func (c *conn) skipHole(s int) {
 func (c *conn) enforceLimits(s int) {
 	h := &c.h[s]
 	for h.queued > int64(c.a.cfg.MaxBufferedPerDir) {
+		c.a.stats.LimitGaps++
 		c.skipHole(s)
 	}
 	c.a.enforceTotal()

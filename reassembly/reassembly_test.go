@@ -15,6 +15,10 @@ var cli2 = netip.MustParseAddrPort("10.0.0.3:40001")
 
 // handshake2 is the handshake of a second connection, cli2 -> srv, with
 // client ISN 2000 and server ISN 6000.
+// smallBlock is what one queued segment of a few bytes counts against the
+// buffer limits: the smallest pooled chunk and the block.
+var smallBlock = int64(1<<minChunkShift) + blockOverhead
+
 func handshake2() []op {
 	return []op{
 		seg(cli2, srv, 2000, 0, SYN, ""),
@@ -414,12 +418,14 @@ func TestGaps(t *testing.T) {
 			},
 		},
 		{
+			// A queued segment costs its pooled chunk and its block
+			// (smallBlock), whatever its few bytes.
 			name: "total buffer limit frees the connection holding most",
-			cfg:  Config{MaxBufferedTotal: 8},
+			cfg:  Config{MaxBufferedTotal: 2 * smallBlock},
 			ops: ops(handshake(), handshake2(),
 				c2s(1006, 5001, ACK, "world"),          // #7: conn A holds 5
-				seg(cli2, srv, 2006, 6001, ACK, "abc"), // #8: B holds 3, total 8
-				seg(cli2, srv, 2010, 6001, ACK, "xyz"), // #9: B holds 6, total 11: B gives way
+				seg(cli2, srv, 2006, 6001, ACK, "abc"), // #8: B holds one block, total two
+				seg(cli2, srv, 2010, 6001, ACK, "xyz"), // #9: B holds two, total three: B gives way
 			),
 			want: []string{
 				"0:new c=10.0.0.3:40001 s=10.0.0.2:80 syn",
@@ -437,7 +443,7 @@ func TestGaps(t *testing.T) {
 		},
 		{
 			name: "total buffer limit, tie: the connection first in End order gives way",
-			cfg:  Config{MaxBufferedTotal: 9},
+			cfg:  Config{MaxBufferedTotal: 2*smallBlock - 1},
 			ops: ops(handshake(), handshake2(),
 				c2s(1006, 5001, ACK, "world"),            // #7: A holds 5
 				seg(cli2, srv, 2006, 6001, ACK, "abcde"), // #8: B holds 5, total 10

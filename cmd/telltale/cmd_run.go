@@ -46,7 +46,7 @@ func runCommand(stderr io.Writer, args []string) *cli.Command {
 			&cli.IntFlag{Name: "max-decode-depth", Value: 6, Usage: "decoding steps of a telemetry payload (payloads.limit = depth)"},
 			&cli.Int64Flag{Name: "max-decode-bytes", Value: 16 << 20, Usage: "`BYTES` of each decoding step's output (payloads.limit = bytes)"},
 			&cli.Int64Flag{Name: "max-ratio", Value: 1000, Usage: "expansion ratio of one decompression step (payloads.limit = ratio)"},
-			&cli.IntFlag{Name: "max-flows", Value: 1 << 20, Usage: "TCP connections tracked at once; the longest idle is ended beyond it (flows.end_reason = evicted)"},
+			&cli.IntFlag{Name: "max-flows", Value: pipeline.DefaultMaxFlows, Usage: "TCP connections tracked at once; the longest idle is ended beyond it (flows.end_reason = evicted)"},
 			&cli.IntFlag{Name: "max-ooo-flow", Value: 4 << 20, Usage: "out-of-order `BYTES` held per direction before the hole becomes a gap"},
 			&cli.Int64Flag{Name: "max-ooo-total", Value: 256 << 20, Usage: "out-of-order `BYTES` held over all connections"},
 			&cli.Int64Flag{Name: "max-memory", Usage: "soft memory limit in `BYTES` for the Go runtime (GOMEMLIMIT); 0 leaves it alone"},

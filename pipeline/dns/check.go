@@ -136,7 +136,7 @@ func checkData(b []byte, start int, typ uint16) error {
 // Each pointer must point before the start of the labels it ends (which
 // real compressors always do: they point back at names already written),
 // so that the places a name is read from strictly decrease and no pointer
-// loop can be formed. The name may not exceed 255 bytes in wire form, nor
+// loop can be formed; and never into the header. The name may not exceed 255 bytes in wire form, nor
 // use the reserved label types 0x40 and 0x80.
 func checkName(b []byte, off int) (int, error) {
 	next := -1
@@ -165,7 +165,9 @@ func checkName(b []byte, off int) (int, error) {
 				return 0, ErrName
 			}
 			t := int(binary.BigEndian.Uint16(b[off:off+2]) & 0x3fff)
-			if t >= seg {
+			// A name never starts in the 12-byte header; a pointer
+			// there would also read counts the parser may rewrite.
+			if t >= seg || t < 12 {
 				return 0, ErrName
 			}
 			if next < 0 {
