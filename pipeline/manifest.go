@@ -1,6 +1,11 @@
 package pipeline
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+
 	"telltale/pipeline/sink"
 )
 
@@ -19,11 +24,13 @@ func (r *run) manifest(s *Summary) *sink.Manifest {
 			"idle_timeout":      r.cfg.IdleTimeout.String(),
 			"compression":       r.cfg.Compression,
 			"community_id_seed": r.cfg.CommunityIDSeed,
-			"keylogs":           len(r.cfg.KeyLogs),
-			"geoip":             r.cfg.GeoIP != "",
-			"asn":               r.cfg.ASN != "",
-			"limits":            r.cfg.Limits.manifest(),
-			"partition_by":      r.cfg.PartitionBy,
+			// The auxiliary files by content, so a rerun can tell
+			// whether they changed.
+			"keylogs":      fileHashes(r.cfg.KeyLogs...),
+			"geoip":        fileHashes(r.cfg.GeoIP),
+			"asn":          fileHashes(r.cfg.ASN),
+			"limits":       r.cfg.Limits.manifest(),
+			"partition_by": r.cfg.PartitionBy,
 		},
 		Outputs:     s.Outputs,
 		NotCaptures: s.NotCaptures,
@@ -48,4 +55,26 @@ func (r *run) manifest(s *Summary) *sink.Manifest {
 		m.Counters = append(m.Counters, sink.Counter(c))
 	}
 	return m
+}
+
+// fileHashes lists path and SHA-256 of each named file ("" skipped); a file
+// that cannot be read has an empty hash (the run read it already, so this
+// only happens if it changed under the run).
+func fileHashes(paths ...string) []map[string]string {
+	out := []map[string]string{}
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		sum := ""
+		if f, err := os.Open(p); err == nil {
+			h := sha256.New()
+			if _, err := io.Copy(h, f); err == nil {
+				sum = hex.EncodeToString(h.Sum(nil))
+			}
+			f.Close()
+		}
+		out = append(out, map[string]string{"path": p, "sha256": sum})
+	}
+	return out
 }

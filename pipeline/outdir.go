@@ -69,10 +69,11 @@ func newStaging(out string) (string, error) {
 	prefix := stagingPrefix(out)
 	old, _ := filepath.Glob(prefix + "*")
 	for _, d := range old {
-		pid, err := strconv.Atoi(strings.TrimPrefix(d, prefix))
+		pid, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(d, prefix), ".old"))
 		if err != nil || pid == os.Getpid() || processAlive(pid) {
 			continue
 		}
+		rescue(d, out)
 		os.RemoveAll(d)
 	}
 	dir := prefix + strconv.Itoa(os.Getpid())
@@ -83,6 +84,25 @@ func newStaging(out string) (string, error) {
 		return "", fmt.Errorf("pipeline: staging: %w", err)
 	}
 	return dir, nil
+}
+
+// rescue moves back into out what a run killed in the middle of the swap
+// left in its staging directory and is not telltale's own: between the
+// exchange and the move-back, the researcher's files sit there.
+func rescue(staging, out string) {
+	entries, err := os.ReadDir(staging)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if ownName(e.Name()) {
+			continue
+		}
+		dst := filepath.Join(out, e.Name())
+		if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
+			os.Rename(filepath.Join(staging, e.Name()), dst)
+		}
+	}
 }
 
 func processAlive(pid int) bool {

@@ -64,9 +64,18 @@ func TestOutputDirectory(t *testing.T) {
 		t.Errorf("forced run: %q, want %q", got, want)
 	}
 
-	// A stale staging directory of a process that no longer exists.
+	// A stale staging directory of a process that no longer exists, killed
+	// between the swap and moving the researcher's files back: they return.
 	stale := stagingPrefix(out) + "999999999"
 	if err := os.MkdirAll(stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"lost.txt", "flows.parquet"} {
+		if err := os.WriteFile(filepath.Join(stale, f), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(stagingPrefix(out)+"999999998.old", 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(out, "report.html"), []byte("<html>"), 0o644); err != nil {
@@ -75,7 +84,7 @@ func TestOutputDirectory(t *testing.T) {
 	if _, err := run(false); err != nil {
 		t.Fatalf("rerun into a dataset: %v", err)
 	}
-	want = append(slices.Clone(datasetFiles), "notes.txt", "report.html")
+	want = append(slices.Clone(datasetFiles), "lost.txt", "notes.txt", "report.html")
 	slices.Sort(want)
 	if got := dirNames(t, out); !slices.Equal(got, want) {
 		t.Errorf("rerun: %q, want %q", got, want)

@@ -63,7 +63,7 @@ func newApp(stdout, stderr io.Writer, args []string) *cli.App {
 		DisableSliceFlagSeparator: true,
 		// Errors are printed once by run; urfave must not exit or print.
 		ExitErrHandler: func(*cli.Context, error) {},
-		Commands:       []*cli.Command{runCommand(stderr, args), schemaCommand(), profilesCommand(), reportCommand(), publishCommand(), versionCommand()},
+		Commands:       []*cli.Command{runCommand(stderr, args), verifyCommand(), schemaCommand(), profilesCommand(), reportCommand(), publishCommand(), versionCommand()},
 	}
 }
 
