@@ -18,6 +18,7 @@ type Limits struct {
 	DecodeDepth      int   // decoding steps of a telemetry payload (payloads.limit "depth"); 6
 	DecodeBytes      int64 // bytes of each decoding step's output ("bytes"); 16 MiB
 	DecodeRatio      int64 // expansion ratio of a decompression step ("ratio"); 1000
+	MaxJSONDepth     int   // nesting of the JSON a payload decodes to ("json_depth"); 512
 	MaxFlows         int   // connections tracked at once; the longest idle is ended (end_reason evicted); DefaultMaxFlows
 	MaxOutOfOrder    int   // out-of-order bytes held per direction before the hole is declared a gap; 4 MiB
 	MaxOutOfOrderAll int64 // out-of-order bytes held over all connections; 256 MiB
@@ -47,6 +48,7 @@ func (l Limits) withDefaults() Limits {
 	def(&l.DecodeDepth, decode.DefaultMaxDepth)
 	def64(&l.DecodeBytes, decode.DefaultMaxBytes)
 	def64(&l.DecodeRatio, decode.DefaultMaxRatio)
+	def(&l.MaxJSONDepth, decode.DefaultMaxJSONDepth)
 	def(&l.MaxFlows, DefaultMaxFlows)
 	def(&l.MaxOutOfOrder, reassembly.DefaultMaxBufferedPerDir)
 	def64(&l.MaxOutOfOrderAll, reassembly.DefaultMaxBufferedTotal)
@@ -54,7 +56,7 @@ func (l Limits) withDefaults() Limits {
 }
 
 func (l Limits) extract() extract.Limits {
-	return extract.Limits{Decode: decode.Limits{MaxDepth: l.DecodeDepth, MaxBytes: l.DecodeBytes, MaxRatio: l.DecodeRatio}}
+	return extract.Limits{Decode: decode.Limits{MaxDepth: l.DecodeDepth, MaxBytes: l.DecodeBytes, MaxRatio: l.DecodeRatio, MaxJSONDepth: l.MaxJSONDepth}}
 }
 
 func (l Limits) reassembly(cfg Config) reassembly.Config {
@@ -70,6 +72,7 @@ func (l Limits) manifest() map[string]any {
 		"decode_depth":         l.DecodeDepth,
 		"decode_bytes":         l.DecodeBytes,
 		"decode_ratio":         l.DecodeRatio,
+		"max_json_depth":       l.MaxJSONDepth,
 		"max_flows":            l.MaxFlows,
 		"max_out_of_order":     l.MaxOutOfOrder,
 		"max_out_of_order_all": l.MaxOutOfOrderAll,

@@ -6,6 +6,7 @@ import (
 	"io"
 	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/andybalholm/brotli"
@@ -238,5 +239,33 @@ func TestPeelOversizedInput(t *testing.T) {
 	r := Peel(make([]byte, 100), Limits{MaxBytes: 99})
 	if !r.LimitHit || r.Limit != "bytes" || r.Chain != nil {
 		t.Fatalf("Peel(oversized input) = limit %v %q chain %q, want true bytes []", r.LimitHit, r.Limit, r.Chain)
+	}
+}
+
+// TestJSONDepthLimit checks the JSON nesting cap: JSON a million deep (and
+// just over the cap) stops the peel with LimitJSONDepth, whatever wraps it;
+// JSON at the cap, and brackets inside strings, do not.
+func TestJSONDepthLimit(t *testing.T) {
+	nest := func(n int, inner string) []byte {
+		return []byte(strings.Repeat("[", n) + inner + strings.Repeat("]", n))
+	}
+	lim := Limits{MaxJSONDepth: 8}
+	for _, tc := range []struct {
+		name  string
+		in    []byte
+		lim   Limits
+		limit string
+		json  bool
+	}{
+		{"million deep, default cap", nest(1_000_000, "1"), Limits{}, LimitJSONDepth, false},
+		{"20000 deep in gzip", gz(t, nest(20_000, "1")), Limits{}, LimitJSONDepth, false},
+		{"one over the cap", nest(9, "1"), lim, LimitJSONDepth, false},
+		{"at the cap", nest(8, "1"), lim, "", true},
+		{"brackets in a string", nest(8, `"[[[[{{{{\"[["`), lim, "", true},
+	} {
+		r := Peel(tc.in, tc.lim)
+		if r.Limit != tc.limit || r.JSON != tc.json || r.LimitHit != (tc.limit != "") {
+			t.Errorf("%s: limit %q, json %v, err %q; want %q, %v", tc.name, r.Limit, r.JSON, r.Err, tc.limit, tc.json)
+		}
 	}
 }

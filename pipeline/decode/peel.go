@@ -12,6 +12,9 @@ const (
 	DefaultMaxDepth = 6
 	DefaultMaxBytes = 16 << 20
 	DefaultMaxRatio = 1000
+	// DefaultMaxJSONDepth bounds the nesting of JSON a payload decodes to;
+	// telemetry nests a few levels, and encoding/json refuses beyond 10000.
+	DefaultMaxJSONDepth = 512
 )
 
 // RatioFloor is the smallest output cap the ratio limit ever sets: small
@@ -27,6 +30,9 @@ type Limits struct {
 	// may not exceed max(RatioFloor, MaxRatio*len(input)) bytes (nor
 	// MaxBytes).
 	MaxRatio int64
+	// MaxJSONDepth bounds the nesting of JSON (objects and arrays) a peel
+	// ends in; deeper JSON stops it with LimitJSONDepth.
+	MaxJSONDepth int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -38,6 +44,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxRatio <= 0 {
 		l.MaxRatio = DefaultMaxRatio
+	}
+	if l.MaxJSONDepth <= 0 {
+		l.MaxJSONDepth = DefaultMaxJSONDepth
 	}
 	return l
 }
@@ -60,6 +69,8 @@ const (
 	LimitDepth = "depth" // MaxDepth steps taken with more to decode
 	LimitBytes = "bytes" // input or a step's output exceeded MaxBytes
 	LimitRatio = "ratio" // a decompression step exceeded its expansion cap
+	// LimitJSONDepth: the JSON reached nests deeper than MaxJSONDepth.
+	LimitJSONDepth = "json_depth"
 )
 
 // Chain step names.
@@ -181,6 +192,12 @@ func Peel(b []byte, lim Limits) Result {
 		// Terminal JSON first: cheap to test, and JSON text may contain
 		// escapes that must not be percent-decoded.
 		if t := trimJSONSpace(data); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+			if jsonDeeperThan(t, lim.MaxJSONDepth) {
+				r.LimitHit, r.Limit = true, LimitJSONDepth
+				r.Err = fmt.Sprintf("decode: JSON nested deeper than %d", lim.MaxJSONDepth)
+				r.Data = data
+				return r
+			}
 			step, final := StepJSON, t
 			if !json.Valid(t) {
 				step, final = StepNDJSON, nil
@@ -409,3 +426,35 @@ func trimJSONSpace(b []byte) []byte {
 }
 
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// jsonDeeperThan reports whether b, read as JSON, opens more than max
+// objects and arrays at once. It only counts brackets outside strings: a
+// cheap bound checked before any parser recurses into the text.
+func jsonDeeperThan(b []byte, max int) bool {
+	depth := 0
+	inString, escaped := false, false
+	for _, c := range b {
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			if depth++; depth > max {
+				return true
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return false
+}

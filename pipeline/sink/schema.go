@@ -239,7 +239,7 @@ var payloadsDef = tableDef[PayloadRow]{
 		{name: "encrypted", typ: tBool, doc: "true for an encrypted or opaque payload: never decoded into events; json holds at most its readable envelope", put: func(c *cell, r *PayloadRow) { c.boolean(r.Encrypted) }},
 		{name: "entropy", typ: tFloat64, null: true, doc: "Shannon entropy (bits per byte) of the innermost bytes reached, for encrypted payloads; null otherwise", put: func(c *cell, r *PayloadRow) { c.optF64(r.Entropy, r.Encrypted) }},
 		{name: "evidence", typ: tHeaders, nostats: true, doc: "request headers that identify the vendor of an opaque payload (e.g. X-Umeng-Sdk, OT_sender); empty otherwise", put: func(c *cell, r *PayloadRow) { c.headers(r.Evidence) }},
-		{name: "limit", typ: tString, null: true, dict: true, doc: "decode limit that stopped the chain: depth, bytes or ratio (decompression bomb); null when none", put: func(c *cell, r *PayloadRow) { c.optStr(r.Limit) }},
+		{name: "limit", typ: tString, null: true, dict: true, doc: "decode limit that stopped the chain: depth, bytes, ratio (decompression bomb) or json_depth; null when none", put: func(c *cell, r *PayloadRow) { c.optStr(r.Limit) }},
 		{name: "flags", typ: tStrings, flags: true, doc: "decoding flags (limits, errors), plus utf8_repaired when a string column of this row held invalid UTF-8", put: func(c *cell, r *PayloadRow) { c.flagList(r.Flags) }},
 		{name: "first_file", typ: tString, doc: docFirstFile, put: func(c *cell, r *PayloadRow) { c.str(r.FirstFile) }},
 		{name: "first_frame", typ: tInt64, doc: docFirstFrame, put: func(c *cell, r *PayloadRow) { c.i64(r.FirstFrame) }},
