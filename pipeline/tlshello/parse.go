@@ -166,19 +166,7 @@ func ParseClientHello(body []byte) (*ClientHello, error) {
 	h.CompressionMethods = append([]byte(nil), cm...)
 	// SSL 3.0 and early TLS clients may end the hello here.
 	if r.err == nil && !r.empty() {
-		exts := r.sub16("extensions")
-		h.Extensions = []uint16{}
-		for exts.err == nil && !exts.empty() {
-			typ := exts.u16("extension type")
-			data := exts.vec16("extension data")
-			if exts.err != nil {
-				break
-			}
-			h.Extensions = append(h.Extensions, typ)
-			h.clientExtension(&exts, typ, data)
-		}
-		r.adopt(&exts)
-		r.done("extensions")
+		h.Extensions = r.extensions("extensions", h.clientExtension)
 	}
 	if err := r.error("tlshello: client hello"); err != nil {
 		return nil, err
@@ -264,19 +252,7 @@ func ParseServerHello(body []byte) (*ServerHello, error) {
 	h.CompressionMethod = r.u8("compression_method")
 	h.HelloRetryRequest = h.Random == helloRetryRandom
 	if r.err == nil && !r.empty() {
-		exts := r.sub16("extensions")
-		h.Extensions = []uint16{}
-		for exts.err == nil && !exts.empty() {
-			typ := exts.u16("extension type")
-			data := exts.vec16("extension data")
-			if exts.err != nil {
-				break
-			}
-			h.Extensions = append(h.Extensions, typ)
-			h.serverExtension(&exts, typ, data)
-		}
-		r.adopt(&exts)
-		r.done("extensions")
+		h.Extensions = r.extensions("extensions", h.serverExtension)
 	}
 	if err := r.error("tlshello: server hello"); err != nil {
 		return nil, err
@@ -323,20 +299,36 @@ func parseSelectedALPN(e *reader) string {
 // returns the protocol the server selected with ALPN, "" when none.
 func ParseEncryptedExtensions(body []byte) (alpn string, err error) {
 	r := reader{b: body}
-	exts := r.sub16("extensions")
-	for exts.err == nil && !exts.empty() {
-		typ := exts.u16("extension type")
-		data := exts.vec16("extension data")
-		if exts.err == nil && typ == extALPN {
+	r.extensions("encrypted extensions", func(exts *reader, typ uint16, data []byte) {
+		if typ == extALPN {
 			e := reader{b: data}
 			alpn = parseSelectedALPN(&e)
 			exts.adopt(&e)
 		}
-	}
-	r.adopt(&exts)
-	r.done("encrypted extensions")
+	})
 	if err := r.error("tlshello: encrypted extensions"); err != nil {
 		return "", err
 	}
 	return alpn, nil
+}
+
+// extensions reads an extensions block (a 16-bit length, then type, length
+// and data of each), calls each for every extension in order, and returns
+// their types; what it ends with is checked to be the end of r, under the
+// name what. Failures are recorded in r.
+func (r *reader) extensions(what string, each func(exts *reader, typ uint16, data []byte)) []uint16 {
+	exts := r.sub16("extensions")
+	types := []uint16{}
+	for exts.err == nil && !exts.empty() {
+		typ := exts.u16("extension type")
+		data := exts.vec16("extension data")
+		if exts.err != nil {
+			break
+		}
+		types = append(types, typ)
+		each(&exts, typ, data)
+	}
+	r.adopt(&exts)
+	r.done(what)
+	return types
 }
