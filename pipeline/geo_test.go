@@ -2,66 +2,29 @@ package pipeline
 
 import (
 	"context"
-	"net"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
 
+	"telltale/pipeline/geo/geotest"
 	"telltale/pipeline/sink/sinktest"
 )
-
-// writeMMDB writes a MaxMind DB of dbType with one record per prefix.
-func writeMMDB(t *testing.T, dbType string, records map[string]mmdbtype.Map) string {
-	t.Helper()
-	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: dbType, RecordSize: 28, IncludeReservedNetworks: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prefixes := make([]string, 0, len(records))
-	for p := range records {
-		prefixes = append(prefixes, p)
-	}
-	slices.Sort(prefixes)
-	for _, p := range prefixes {
-		_, ipnet, err := net.ParseCIDR(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tree.Insert(ipnet, records[p]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(t.TempDir(), dbType+".mmdb")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tree.WriteTo(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
 
 // TestGeoIP runs the phone-browser sample with a country and an ASN
 // database of the kind --geoip and --asn take, and checks each flow's
 // server country and AS owner: "servers in Singapore, owned by Alibaba".
 func TestGeoIP(t *testing.T) {
 	iso := func(c string) mmdbtype.Map { return mmdbtype.Map{"iso_code": mmdbtype.String(c)} }
-	country := writeMMDB(t, "GeoLite2-Country", map[string]mmdbtype.Map{
-		"198.51.100.0/26": {"country": iso("SG"), "registered_country": iso("CN")},
-		"203.0.113.0/28":  {"registered_country": iso("RU")}, // no located country: the registered one
-	})
-	asn := writeMMDB(t, "GeoLite2-ASN", map[string]mmdbtype.Map{
-		"198.51.100.0/24": {"autonomous_system_number": mmdbtype.Uint32(45102), "autonomous_system_organization": mmdbtype.String("Alibaba (US) Technology Co., Ltd.")},
-	})
+	country := geotest.WriteDB(t, "GeoLite2-Country",
+		geotest.Network{Prefix: "198.51.100.0/26", Value: mmdbtype.Map{"country": iso("SG"), "registered_country": iso("CN")}},
+		geotest.Network{Prefix: "203.0.113.0/28", Value: mmdbtype.Map{"registered_country": iso("RU")}}, // no located country: the registered one
+	)
+	asn := geotest.WriteDB(t, "GeoLite2-ASN",
+		geotest.Network{Prefix: "198.51.100.0/24", Value: mmdbtype.Map{"autonomous_system_number": mmdbtype.Uint32(45102), "autonomous_system_organization": mmdbtype.String("Alibaba (US) Technology Co., Ltd.")}},
+	)
 	out := filepath.Join(t.TempDir(), "out")
 	if _, err := Run(context.Background(), Config{Inputs: []string{filepath.Join(samplesDir, "phone-browser.pcap")}, OutDir: out, GeoIP: country, ASN: asn}); err != nil {
 		t.Fatal(err)

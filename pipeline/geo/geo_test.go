@@ -1,15 +1,15 @@
 package geo
 
 import (
-	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
+
+	"telltale/pipeline/geo/geotest"
 )
 
 type network struct {
@@ -17,36 +17,12 @@ type network struct {
 	value  mmdbtype.Map
 }
 
-// writeDB writes a MaxMind DB of the given type holding the networks, with
-// mmdbwriter (reserved networks allowed, so that a private one can be in
-// the file).
 func writeDB(t *testing.T, dbType string, nets ...network) string {
-	t.Helper()
-	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: dbType, RecordSize: 28, IncludeReservedNetworks: true})
-	if err != nil {
-		t.Fatal(err)
+	ns := make([]geotest.Network, len(nets))
+	for i, n := range nets {
+		ns[i] = geotest.Network{Prefix: n.prefix, Value: n.value}
 	}
-	for _, n := range nets {
-		_, ipnet, err := net.ParseCIDR(n.prefix)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := tree.Insert(ipnet, n.value); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(t.TempDir(), strings.ReplaceAll(dbType, " ", "_")+".mmdb")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tree.WriteTo(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return geotest.WriteDB(t, dbType, ns...)
 }
 
 func iso(code string) mmdbtype.Map { return mmdbtype.Map{"iso_code": mmdbtype.String(code)} }
