@@ -47,7 +47,7 @@ func zstdPool(level zstd.EncoderLevel) *sync.Pool {
 	p, _ := zstdPools.LoadOrStore(level, &sync.Pool{New: func() any {
 		// The options of Arrow's EncodeLevel; concurrency 1 because
 		// EncodeAll on one encoder at a time is all a pool user does.
-		enc, err := zstd.NewWriter(nil, zstd.WithZeroFrames(true), zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(1))
+		enc, err := zstd.NewWriter(nil, zstd.WithZeroFrames(true), zstd.WithEncoderLevel(level), zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true))
 		if err != nil {
 			panic(err) // only for invalid options, which these are not
 		}
