@@ -8,7 +8,9 @@ import (
 	"hash"
 	"os"
 	"path/filepath"
+	"sync"
 
+	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/parquet"
 	"github.com/apache/arrow/go/v15/parquet/pqarrow"
@@ -41,6 +43,51 @@ type table[R any] struct {
 	fw       *pqarrow.FileWriter
 	tmp, dst string
 	closed   bool
+
+	// Row groups are encoded, compressed and written on a goroutine of the
+	// table's own, so that Arrow's page encoding overlaps the filling of
+	// the next batch; at most one finished batch waits. The file's bytes
+	// are the same: batches are written in order by one goroutine.
+	batches chan arrow.Record
+	written chan struct{} // closed when the goroutine has written every batch
+	mu      sync.Mutex
+	werr    error // first error of the writing goroutine
+}
+
+func (t *table[R]) writeBatches() {
+	defer close(t.written)
+	for rec := range t.batches {
+		var err error
+		if t.writeErr() == nil {
+			err = t.fw.Write(rec)
+			if err == nil {
+				err = t.out.err
+			}
+		}
+		rec.Release()
+		if err != nil {
+			t.mu.Lock()
+			if t.werr == nil {
+				t.werr = err
+			}
+			t.mu.Unlock()
+		}
+	}
+}
+
+func (t *table[R]) writeErr() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.werr
+}
+
+// stopWriting waits until every batch handed over is written.
+func (t *table[R]) stopWriting() {
+	if t.batches != nil {
+		close(t.batches)
+		<-t.written
+		t.batches = nil
+	}
 }
 
 func newTable[R any](def *tableDef[R], opts *Options) (_ *table[R], err error) {
@@ -156,27 +203,35 @@ func (t *table[R]) flush() error {
 	if t.rows == 0 {
 		return nil
 	}
-	rec := t.rb.NewRecord()
-	err := t.fw.Write(rec)
-	rec.Release()
+	if t.batches == nil {
+		t.batches = make(chan arrow.Record, 1)
+		t.written = make(chan struct{})
+		go t.writeBatches()
+	}
+	t.batches <- t.rb.NewRecord()
 	t.rows = 0
 	t.st.bytes = 0
 	t.rowGroups++
-	if err == nil {
-		err = t.out.err
-	}
-	if err != nil && t.st.err == nil {
+	if err := t.writeErr(); err != nil && t.st.err == nil {
 		t.st.err = fmt.Errorf("sink: writing %s: %w", t.def.name, err)
 	}
 	return t.st.err
 }
 
 func (t *table[R]) finish() (OutputFile, error) {
-	if err := t.flush(); err != nil {
+	err := t.flush()
+	t.stopWriting()
+	if err != nil {
 		return OutputFile{}, err
 	}
+	if err := t.writeErr(); err != nil {
+		if t.st.err == nil {
+			t.st.err = fmt.Errorf("sink: writing %s: %w", t.def.name, err)
+		}
+		return OutputFile{}, t.st.err
+	}
 	t.closed = true
-	err := t.fw.Close()
+	err = t.fw.Close()
 	if err == nil {
 		err = t.out.finish()
 	}
@@ -199,6 +254,7 @@ func (t *table[R]) finish() (OutputFile, error) {
 // discard gives back all memory and removes the temp file. Closing the
 // pqarrow writer is what frees its buffers; its footer goes nowhere.
 func (t *table[R]) discard() {
+	t.stopWriting()
 	t.closed = true
 	if t.fw != nil {
 		t.out.drop = true
