@@ -1,13 +1,9 @@
 package publish
 
 import (
-	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -271,60 +267,6 @@ func (t *tableSource) leafIndex(name string) int {
 	return t.rdr.MetaData().Schema.ColumnIndexByName(name)
 }
 
-// output is a temp file seen through a buffer; it hashes and counts what
-// reaches the file. It has no Close method on purpose: pqarrow closes a
-// sink that has one, and the file must be flushed and fsynced first.
-type output struct {
-	f   *os.File
-	bw  *bufio.Writer
-	h   hash.Hash
-	n   int64
-	err error
-}
-
-func createOutput(path string) (*output, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("publish: %w", err)
-	}
-	o := &output{f: f, h: sha256.New()}
-	o.bw = bufio.NewWriterSize(hashingFile{o}, 1<<20)
-	return o, nil
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	if o.err != nil {
-		return 0, o.err
-	}
-	n, err := o.bw.Write(p)
-	if err != nil {
-		o.err = err
-	}
-	return n, err
-}
-
-func (o *output) finish() error {
-	if o.err == nil {
-		o.err = o.bw.Flush()
-	}
-	if o.err == nil {
-		o.err = o.f.Sync()
-	}
-	if err := o.f.Close(); o.err == nil {
-		o.err = err
-	}
-	return o.err
-}
-
-type hashingFile struct{ o *output }
-
-func (w hashingFile) Write(p []byte) (int, error) {
-	n, err := w.o.f.Write(p)
-	w.o.h.Write(p[:n])
-	w.o.n += int64(n)
-	return n, err
-}
-
 // transform maps one record of the source table to its published form.
 type transform func(rec arrow.Record, sc *arrow.Schema) (arrow.Record, error)
 
@@ -357,13 +299,13 @@ func copyTable(ctx context.Context, src, dst string, tr func(*arrow.Schema) (tra
 	if err != nil {
 		return sink.OutputFile{}, err
 	}
-	out, err := createOutput(dst)
+	out, err := sink.CreateHashedFile(dst)
 	if err != nil {
-		return sink.OutputFile{}, err
+		return sink.OutputFile{}, fmt.Errorf("publish: %w", err)
 	}
 	defer func() {
 		if err != nil {
-			out.f.Close()
+			out.Abandon()
 			os.Remove(dst)
 		}
 	}()
@@ -392,7 +334,7 @@ func copyTable(ctx context.Context, src, dst string, tr func(*arrow.Schema) (tra
 		err = fw.Write(rec)
 		rec.Release()
 		if err == nil {
-			err = out.err
+			err = out.Err()
 		}
 		if err != nil {
 			fw.Close()
@@ -402,10 +344,10 @@ func copyTable(ctx context.Context, src, dst string, tr func(*arrow.Schema) (tra
 	if err := fw.Close(); err != nil {
 		return sink.OutputFile{}, fmt.Errorf("publish: closing %s: %w", dst, err)
 	}
-	if err := out.finish(); err != nil {
+	if err := out.Finish(); err != nil {
 		return sink.OutputFile{}, fmt.Errorf("publish: closing %s: %w", dst, err)
 	}
-	return sink.OutputFile{Name: filepath.Base(dst), Rows: rows, Bytes: out.n, SHA256: hex.EncodeToString(out.h.Sum(nil))}, nil
+	return sink.OutputFile{Name: filepath.Base(dst), Rows: rows, Bytes: out.Size(), SHA256: out.SHA256()}, nil
 }
 
 // apply builds the published record from a source record by the plan.

@@ -1,11 +1,7 @@
 package sink
 
 import (
-	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"hash"
 	"os"
 	"path/filepath"
 	"sync"
@@ -39,7 +35,7 @@ type table[R any] struct {
 	total     int64 // rows written or buffered since Create
 	rowGroups int64
 
-	out      *output
+	out      *HashedFile
 	fw       *pqarrow.FileWriter
 	tmp, dst string
 	closed   bool
@@ -61,7 +57,7 @@ func (t *table[R]) writeBatches() {
 		if t.writeErr() == nil {
 			err = t.fw.Write(rec)
 			if err == nil {
-				err = t.out.err
+				err = t.out.Err()
 			}
 		}
 		rec.Release()
@@ -118,12 +114,9 @@ func newTable[R any](def *tableDef[R], opts *Options) (_ *table[R], err error) {
 		}
 	}()
 
-	f, err := os.OpenFile(t.tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
+	if t.out, err = CreateHashedFile(t.tmp); err != nil {
 		return nil, fmt.Errorf("sink: %w", err)
 	}
-	t.out = &output{f: f, h: sha256.New()}
-	t.out.bw = bufio.NewWriterSize(hashWriter{t.out}, 1<<20)
 	t.fw, err = pqarrow.NewFileWriter(sc, t.out, writerProperties(def, opts), pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(opts.Allocator)))
 	if err != nil {
 		return nil, fmt.Errorf("sink: %s: %w", def.name, err)
@@ -233,7 +226,7 @@ func (t *table[R]) finish() (OutputFile, error) {
 	t.closed = true
 	err = t.fw.Close()
 	if err == nil {
-		err = t.out.finish()
+		err = t.out.Finish()
 	}
 	if err != nil {
 		if t.st.err == nil {
@@ -246,8 +239,8 @@ func (t *table[R]) finish() (OutputFile, error) {
 	return OutputFile{
 		Name:   t.def.name + ".parquet",
 		Rows:   t.total,
-		Bytes:  t.out.n,
-		SHA256: hex.EncodeToString(t.out.h.Sum(nil)),
+		Bytes:  t.out.Size(),
+		SHA256: t.out.SHA256(),
 	}, nil
 }
 
@@ -256,8 +249,10 @@ func (t *table[R]) finish() (OutputFile, error) {
 func (t *table[R]) discard() {
 	t.stopWriting()
 	t.closed = true
+	if t.out != nil {
+		t.out.Abandon()
+	}
 	if t.fw != nil {
-		t.out.drop = true
 		t.fw.Close()
 		t.fw = nil
 	}
@@ -265,66 +260,9 @@ func (t *table[R]) discard() {
 		t.rb.Release()
 		t.rb = nil
 	}
-	if t.out != nil && t.out.f != nil {
-		t.out.f.Close()
-		t.out.f = nil
-	}
 	os.Remove(t.tmp)
 }
 
 func (t *table[R]) paths() (string, string) { return t.tmp, t.dst }
 func (t *table[R]) stats() (int64, int64)   { return t.rowGroups, t.st.total }
 func (t *table[R]) name() string            { return t.def.name }
-
-// output is the temp file seen through a buffer. It hashes and counts what
-// reaches the file, so the checksum needs no second read, and it keeps the
-// first write error, because not every pqarrow path returns one. It has no
-// Close method on purpose: pqarrow closes its sink if it can, and the file
-// must instead be flushed and fsynced first.
-type output struct {
-	f    *os.File
-	bw   *bufio.Writer
-	h    hash.Hash
-	n    int64
-	err  error
-	drop bool // discarding: swallow writes
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	if o.drop {
-		return len(p), nil
-	}
-	if o.err != nil {
-		return 0, o.err
-	}
-	n, err := o.bw.Write(p)
-	if err != nil {
-		o.err = err
-	}
-	return n, err
-}
-
-func (o *output) finish() error {
-	if o.err == nil {
-		o.err = o.bw.Flush()
-	}
-	if o.err == nil {
-		o.err = o.f.Sync()
-	}
-	if err := o.f.Close(); o.err == nil {
-		o.err = err
-	}
-	o.f = nil
-	return o.err
-}
-
-// hashWriter sits below the buffer so only bytes handed to the file are
-// hashed and counted.
-type hashWriter struct{ o *output }
-
-func (w hashWriter) Write(p []byte) (int, error) {
-	n, err := w.o.f.Write(p)
-	w.o.h.Write(p[:n])
-	w.o.n += int64(n)
-	return n, err
-}
