@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"telltale/pipeline/corpustest"
 )
 
 // BenchmarkRunVsReference times a whole run on a capture and reports it as a
@@ -120,7 +122,7 @@ func benchFiles(b *testing.B) []string {
 		return filepath.SplitList(env)
 	}
 	files := []string{filepath.Join("..", "samples", "phone-browser.pcap")}
-	if big := filepath.Join("..", "..", "shared", "corpus", "captures", "pcap2har_out-of-order.pcap"); fileExists(big) {
+	if big := corpustest.Path("captures", "pcap2har_out-of-order.pcap"); fileExists(big) {
 		files = append(files, big)
 	} else {
 		b.Logf("%s absent: benchmarking the shipped sample only", big)

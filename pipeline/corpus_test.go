@@ -5,16 +5,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"telltale/pipeline/corpustest"
 )
 
 // corpusDir is ../shared/corpus/captures beside the checkout; CI has it, a
 // user's clone may not.
 func corpusDir(t testing.TB) string {
-	dir := filepath.Join("..", "..", "shared", "corpus", "captures")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("real-capture corpus not found at %s (it sits beside the checkout in CI): %v", dir, err)
-	}
-	return dir
+	t.Helper()
+	return corpustest.Need(t, "captures")
 }
 
 // TestCorpusRuns runs the whole pipeline on every real-world capture of the

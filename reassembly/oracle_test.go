@@ -22,6 +22,8 @@ import (
 	"telltale/pipeline/capture"
 	"telltale/pipeline/packet"
 	"telltale/reassembly"
+
+	"telltale/pipeline/corpustest"
 )
 
 // The oracle test reassembles every TCP flow of real captures with the real
@@ -86,11 +88,8 @@ func TestOracleTshark(t *testing.T) {
 	if err != nil {
 		t.Skip("tshark not installed")
 	}
-	shared := filepath.Join("..", "..", "shared")
-	dir := filepath.Join(shared, "corpus", "captures")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("corpus not found at %s", dir)
-	}
+	dir := corpustest.Need(t, "captures")
+	shared := filepath.Dir(corpustest.Path())
 	files, err := oracleFiles(shared)
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"telltale/pipeline/sink/sinktest"
+
+	"telltale/pipeline/corpustest"
 )
 
 // This file runs telltale as a subprocess over a thousand deliberately broken
@@ -531,7 +533,7 @@ func mutationInputs(t *testing.T) []string {
 		m, _ := filepath.Glob(g)
 		files = append(files, m...)
 	}
-	corpus := filepath.Join("..", "..", "..", "shared", "corpus", "captures")
+	corpus := corpustest.Path("captures")
 	if ents, err := os.ReadDir(corpus); err != nil {
 		t.Logf("corpus part skipped: %v", err)
 	} else {
@@ -593,6 +595,33 @@ func TestMutatedCaptures(t *testing.T) {
 		runTime  time.Duration // summed over runs
 		readTime time.Duration // summed DuckDB read-back
 	)
+	// A structure-preserving mutation keeps the input's own status: some
+	// corpus files are damaged inside (a section of an unsupported pcapng
+	// version), not only at their end, so an exit 3 where exit 0 was
+	// expected is checked against the unmutated file, run once on demand.
+	var (
+		baseMu    sync.Mutex
+		baselines = map[string]int{}
+	)
+	baseline := func(in input) int {
+		baseMu.Lock()
+		defer baseMu.Unlock()
+		if code, ok := baselines[in.name]; ok {
+			return code
+		}
+		dir := filepath.Join(tmp, "baseline-"+in.name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		capPath := filepath.Join(dir, in.name)
+		if err := os.WriteFile(capPath, in.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := runCLIProcess(t, limit, "run", "-q", "-j", "1", "--compression", "snappy", "--out", filepath.Join(dir, "out"), capPath)
+		os.RemoveAll(dir)
+		baselines[in.name] = r.Code
+		return r.Code
+	}
 	start := time.Now()
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -623,7 +652,7 @@ func TestMutatedCaptures(t *testing.T) {
 					problem = "crash"
 				case r.MaxRSS > maxRSS:
 					problem = fmt.Sprintf("peak RSS %d MiB", r.MaxRSS>>20)
-				case !exp.allows(r.Code):
+				case !exp.allows(r.Code) && !(exp == expClean && r.Code == 3 && baseline(in) == 3):
 					problem = fmt.Sprintf("exit %d, want %v", r.Code, exp)
 				case r.Code == 1:
 					if _, ok, _ := readRunManifest(out); ok {

@@ -14,17 +14,16 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
+
+	"telltale/pipeline/corpustest"
 )
 
 // corpusDir returns /work/shared/corpus as seen from the repository, or
 // skips the test.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "corpus")
-	if _, err := os.Stat(filepath.Join(dir, "captures")); err != nil {
-		t.Skipf("corpus not available (%v)", err)
-	}
-	return dir
+	corpustest.Need(t, "captures")
+	return corpustest.Path()
 }
 
 // referencePackets reads the packets column of reference.tsv, for the rows

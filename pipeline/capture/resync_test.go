@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"telltale/pipeline/corpustest"
 )
 
 // resyncFile builds a pcapng in order with one interface and five packet
@@ -302,9 +304,9 @@ func TestResyncRealFiles(t *testing.T) {
 	for _, p := range []string{
 		filepath.Join("..", "..", "samples", "pcapng-sll2.pcapng"),
 		filepath.Join("..", "..", "samples", "tls", "https-go-dsb.pcapng"),
-		filepath.Join("..", "..", "..", "shared", "corpus", "captures", "gopacket_be_test202.pcapng"),
-		filepath.Join("..", "..", "..", "shared", "corpus", "captures", "ndpi_http.pcapng"),
-		filepath.Join("..", "..", "..", "shared", "corpus", "captures", "sanders_http_post.pcapng"),
+		corpustest.Path("captures", "gopacket_be_test202.pcapng"),
+		corpustest.Path("captures", "ndpi_http.pcapng"),
+		corpustest.Path("captures", "sanders_http_post.pcapng"),
 	} {
 		if _, err := os.Stat(p); err != nil {
 			t.Logf("%s absent: skipped", p)

@@ -16,16 +16,16 @@ import (
 	"telltale/pipeline/capture"
 	"telltale/pipeline/packet"
 	"telltale/reassembly"
+
+	"telltale/pipeline/corpustest"
 )
 
 // corpusDir is the shared corpus of real captures, next to the repository.
-var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus", "captures")
+var corpusDir = corpustest.Path("captures")
 
 func needCorpus(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(corpusDir); err != nil {
-		t.Skipf("corpus not available (%v)", err)
-	}
+	corpustest.Need(t, "captures")
 	if _, err := exec.LookPath("tshark"); err != nil {
 		t.Skip("tshark not installed")
 	}

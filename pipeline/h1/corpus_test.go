@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"telltale/reassembly"
+
+	"telltale/pipeline/corpustest"
 )
 
 // The corpus test replays real captures through Conn and compares the
@@ -79,14 +81,8 @@ var corpusAgree = []string{
 
 func sharedDir(t *testing.T) string {
 	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "corpus"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "captures")); err != nil {
-		t.Skipf("corpus not available at %s: %v", dir, err)
-	}
-	return dir
+	corpustest.Need(t, "captures")
+	return corpustest.Path()
 }
 
 func TestCorpus(t *testing.T) {

@@ -3,23 +3,22 @@ package packet
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"testing"
 
 	"telltale/pipeline/capture"
 	"telltale/reassembly"
+
+	"telltale/pipeline/corpustest"
 )
 
 // corpusDir is the shared corpus of real captures, next to the repository.
-var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus", "captures")
+var corpusDir = corpustest.Path("captures")
 
 func needCorpus(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(corpusDir); err != nil {
-		t.Skipf("corpus not available (%v)", err)
-	}
+	corpustest.Need(t, "captures")
 }
 
 // inDecoder reports whether b lies in a buffer of a datagram the current

@@ -20,10 +20,12 @@ import (
 	"github.com/google/gopacket/layers"
 
 	"telltale/pipeline/capture"
+
+	"telltale/pipeline/corpustest"
 )
 
 // corpusDir is /work/shared/corpus/captures seen from this package.
-var corpusDir = filepath.Join("..", "..", "..", "shared", "corpus", "captures")
+var corpusDir = corpustest.Path("captures")
 
 // corpusHello is a ClientHello found whole in the first TLS record of one
 // TCP segment (hellos spread over segments are left to tlsrec's tests).
@@ -228,9 +230,7 @@ func TestCorpusAgainstTshark(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs tshark on about 25 captures")
 	}
-	if _, err := os.Stat(corpusDir); err != nil {
-		t.Skipf("corpus not available at %s: %v", corpusDir, err)
-	}
+	corpustest.Need(t, "captures")
 	if _, err := exec.LookPath("tshark"); err != nil {
 		t.Skip("tshark not installed")
 	}
